@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Cola: COLA contrastive pretraining of audio encoders over MPI, with a nine-task transfer suite.
+///
+/// One module per layer (see README, "Design"): C shims, tensors and kernels, audio, model,
+/// distributed, training, evaluation, and the thin `cola` executable.
+let package = Package(
+    name: "Cola",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cola", targets: ["cola"]),
+        .library(name: "ColaTraining", targets: ["ColaTraining"]),
+        .library(name: "ColaEvaluation", targets: ["ColaEvaluation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+
+        .target(name: "ColaTensor", dependencies: ["CBLAS", "CDNNL"]),
+        .target(name: "ColaAudio", dependencies: ["CSndFile"]),
+        .target(name: "ColaModel", dependencies: ["ColaTensor"]),
+        .target(name: "ColaDistributed", dependencies: ["CMPI"]),
+        .target(
+            name: "ColaTraining",
+            dependencies: [
+                "ColaTensor", "ColaAudio", "ColaModel", "ColaDistributed",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "ColaEvaluation", dependencies: ["ColaAudio", "ColaModel"]),
+        .executableTarget(
+            name: "cola",
+            dependencies: [
+                "ColaTraining", "ColaEvaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "ColaTensorTests", dependencies: ["ColaTensor"]),
+        .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"]),
+        .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"]),
+        .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
+        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining"]),
+        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"]),
+    ]
+)

@@ -1,0 +1,213 @@
+/// Everything a pretraining run needs, read from a YAML file in `configs/`.
+///
+/// Keys are `snake_case` as written in the file; every section is optional and defaults to the
+/// reference's hyper-parameters (Saeed et al. 2021, google-research `cola/`). Unknown keys and
+/// wrong types are errors naming the key and the file (``ConfigError``).
+public struct RunConfig: Codable, Equatable, Sendable {
+    /// The run's name; its directory is `runs/<name>/` unless `run_dir` says otherwise.
+    public var name: String = "default"
+    /// Root seed from which every random choice derives.
+    public var seed: UInt64 = 1
+    /// Where the run directory goes; defaults to `runs/<name>`.
+    public var runDir: String?
+    public var data = DataConfig()
+    public var model = ModelConfig()
+    public var training = TrainingConfig()
+    public var evaluation = EvaluationConfig()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, seed, runDir = "run_dir", data, model, training, evaluation
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let d = RunConfig()
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        runDir = try c.decodeIfPresent(String.self, forKey: .runDir)
+        data = try c.decodeIfPresent(DataConfig.self, forKey: .data) ?? d.data
+        model = try c.decodeIfPresent(ModelConfig.self, forKey: .model) ?? d.model
+        training = try c.decodeIfPresent(TrainingConfig.self, forKey: .training) ?? d.training
+        evaluation = try c.decodeIfPresent(EvaluationConfig.self, forKey: .evaluation) ?? d.evaluation
+    }
+
+    /// The run directory this config writes to.
+    public var resolvedRunDir: String { runDir ?? "runs/\(name)" }
+}
+
+/// The pretraining data: which manifest, where the audio is, how clips become pairs.
+public struct DataConfig: Codable, Equatable, Sendable {
+    /// Manifest kinds Cola reads.
+    public enum ManifestFormat: String, Codable, Sendable {
+        /// `path[\tlabel]` with a header line.
+        case tsv
+        /// AudioSet segment CSV: `YTID, start_seconds, end_seconds, positive_labels`.
+        case audioset
+    }
+
+    /// The manifest file; relative paths are resolved against `--data-root` when given.
+    public var manifest: String = "pretrain/segments.csv"
+    public var format: ManifestFormat = .audioset
+    /// Folder holding the audio files an AudioSet manifest names; defaults to the manifest's folder.
+    public var audioRoot: String?
+    /// How an AudioSet segment maps to a file under `audio_root`, tried in order.
+    /// Placeholders: `{ytid}`, `{start}`, `{end}` (seconds as written), `{start_ms}`, `{ytid_prefix2}`.
+    public var pathPatterns: [String] = ["{ytid}.wav", "{ytid}.flac", "{ytid}_{start}.wav", "{ytid}_{start}.flac"]
+    /// Target sample rate after resampling.
+    public var sampleRate: Int = 16000
+    /// Frames (10 ms hops) in each crop: 96 in the reference.
+    public var cropFrames: Int = 96
+    /// Standard deviation of Gaussian noise added to the positive crop (reference: 0.001).
+    public var noiseStd: Float = 0.001
+    /// Ready batches kept ahead of the trainer.
+    public var prefetchBatches: Int = 4
+    /// Decoding threads per rank.
+    public var loaderThreads: Int = 1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case manifest, format, audioRoot = "audio_root", pathPatterns = "path_patterns"
+        case sampleRate = "sample_rate", cropFrames = "crop_frames", noiseStd = "noise_std"
+        case prefetchBatches = "prefetch_batches", loaderThreads = "loader_threads"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let d = DataConfig()
+        manifest = try c.decodeIfPresent(String.self, forKey: .manifest) ?? d.manifest
+        format = try c.decodeIfPresent(ManifestFormat.self, forKey: .format) ?? d.format
+        audioRoot = try c.decodeIfPresent(String.self, forKey: .audioRoot)
+        pathPatterns = try c.decodeIfPresent([String].self, forKey: .pathPatterns) ?? d.pathPatterns
+        sampleRate = try c.decodeIfPresent(Int.self, forKey: .sampleRate) ?? d.sampleRate
+        cropFrames = try c.decodeIfPresent(Int.self, forKey: .cropFrames) ?? d.cropFrames
+        noiseStd = try c.decodeIfPresent(Float.self, forKey: .noiseStd) ?? d.noiseStd
+        prefetchBatches = try c.decodeIfPresent(Int.self, forKey: .prefetchBatches) ?? d.prefetchBatches
+        loaderThreads = try c.decodeIfPresent(Int.self, forKey: .loaderThreads) ?? d.loaderThreads
+    }
+}
+
+/// The encoder, projection head and similarity.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// Encoders Cola implements.
+    public enum Encoder: String, Codable, Sendable {
+        /// Keras EfficientNet-B0 on a 1-channel 96×64 log-mel, global max pool (1280 features).
+        case efficientnetB0 = "efficientnet_b0"
+        /// 4 × [conv 3×3, batch norm, ReLU, max-pool 2] with 64…512 channels, global max pool.
+        case cnn
+    }
+
+    /// Similarity between anchor and positive embeddings.
+    public enum Similarity: String, Codable, Sendable {
+        /// `a · (W p)`, the reference default.
+        case bilinear
+        /// `cos(a, p) / temperature`.
+        case cosine
+    }
+
+    public var encoder: Encoder = .efficientnetB0
+    /// Width of the projection head (Dense + LayerNorm + tanh).
+    public var embeddingDim: Int = 512
+    public var similarity: Similarity = .bilinear
+    /// Temperature for cosine similarity (reference: 0.2).
+    public var temperature: Float = 0.2
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case encoder, embeddingDim = "embedding_dim", similarity, temperature
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let d = ModelConfig()
+        encoder = try c.decodeIfPresent(Encoder.self, forKey: .encoder) ?? d.encoder
+        embeddingDim = try c.decodeIfPresent(Int.self, forKey: .embeddingDim) ?? d.embeddingDim
+        similarity = try c.decodeIfPresent(Similarity.self, forKey: .similarity) ?? d.similarity
+        temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? d.temperature
+    }
+}
+
+/// Optimization, distribution and checkpointing.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// Which clips serve as negatives.
+    public enum Negatives: String, Codable, Sendable {
+        /// Every other clip of the global batch, gathered across ranks (exact large-batch gradient).
+        case global
+        /// Only the clips of the same rank, as the reference's per-replica loss.
+        case local
+    }
+
+    /// Global batch: clips per step summed over ranks (each clip gives an anchor and a positive).
+    public var batchSize: Int = 256
+    /// Optimizer steps.
+    public var steps: Int = 1000
+    public var learningRate: Float = 1e-3
+    public var weightDecay: Float = 0
+    public var negatives: Negatives = .global
+    /// Clips per recomputation chunk (GradCache); 0 processes each rank's batch at once.
+    public var chunkSize: Int = 0
+    /// BLAS and oneDNN threads per rank; 0 divides the cores evenly among the ranks of a node.
+    public var threadsPerRank: Int = 0
+    /// Gradient allreduce bucket size in MiB.
+    public var bucketMegabytes: Double = 4
+    public var checkpointEvery: Int = 500
+    /// How many checkpoints to keep (oldest removed first).
+    public var keepCheckpoints: Int = 3
+    public var logEvery: Int = 10
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case batchSize = "batch_size", steps, learningRate = "learning_rate", weightDecay = "weight_decay"
+        case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
+        case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
+        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let d = TrainingConfig()
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
+        negatives = try c.decodeIfPresent(Negatives.self, forKey: .negatives) ?? d.negatives
+        chunkSize = try c.decodeIfPresent(Int.self, forKey: .chunkSize) ?? d.chunkSize
+        threadsPerRank = try c.decodeIfPresent(Int.self, forKey: .threadsPerRank) ?? d.threadsPerRank
+        bucketMegabytes = try c.decodeIfPresent(Double.self, forKey: .bucketMegabytes) ?? d.bucketMegabytes
+        checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
+        keepCheckpoints = try c.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? d.keepCheckpoints
+        logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
+    }
+}
+
+/// The transfer suite run after pretraining.
+public struct EvaluationConfig: Codable, Equatable, Sendable {
+    /// Task names (`spcv1`, `spcv2`, `librispeech`, `voxceleb`, `voxforge`, `musan`, `nsynth`,
+    /// `birds`, `tut2018`, any generic task folder) or `all`; empty skips the suite.
+    public var tasks: [String] = []
+    /// Folder holding one sub-folder per task.
+    public var dataRoot: String?
+    /// Also evaluate every K-th checkpoint; 0 evaluates only the final model.
+    public var everyCheckpoints: Int = 0
+    /// Probe training epochs (the validation split picks the best).
+    public var probeEpochs: Int = 30
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case tasks, dataRoot = "data_root", everyCheckpoints = "every_checkpoints", probeEpochs = "probe_epochs"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let d = EvaluationConfig()
+        tasks = try c.decodeIfPresent([String].self, forKey: .tasks) ?? d.tasks
+        dataRoot = try c.decodeIfPresent(String.self, forKey: .dataRoot)
+        everyCheckpoints = try c.decodeIfPresent(Int.self, forKey: .everyCheckpoints) ?? d.everyCheckpoints
+        probeEpochs = try c.decodeIfPresent(Int.self, forKey: .probeEpochs) ?? d.probeEpochs
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `cola` command: COLA contrastive pretraining of audio encoders over MPI.
+@main
+struct Cola: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pretrain audio encoders with COLA contrastive learning over MPI and score them on nine transfer tasks.",
+        discussion: "Run under mpirun for several ranks: mpirun -np 2 cola pretrain --config configs/demo.yaml",
+        subcommands: [
+            Doctor.self, DataCommand.self, Pretrain.self, Eval.self, Sweep.self,
+            Report.self, Inspect.self, Bench.self,
+        ]
+    )
+}

@@ -1,0 +1,106 @@
+import Foundation
+import XCTest
+@testable import ColaTraining
+
+final class RunConfigTests: XCTestCase {
+    private let file = "configs/test.yaml"
+
+    func testDefaultConfigFileParsesToTheReferenceHyperparameters() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../configs/default.yaml").standardized.path
+        let config = try RunConfig.load(path: path)
+        XCTAssertEqual(config.model.encoder, .efficientnetB0)
+        XCTAssertEqual(config.model.similarity, .bilinear)
+        XCTAssertEqual(config.model.embeddingDim, 512)
+        XCTAssertEqual(config.training.learningRate, 1e-3)
+        XCTAssertEqual(config.data.cropFrames, 96)
+        XCTAssertEqual(config.data.noiseStd, 0.001)
+        XCTAssertEqual(config.training.negatives, .global)
+    }
+
+    func testValidConfigWithPartialSections() throws {
+        let config = try RunConfig.parse(yaml: """
+            name: small
+            model:
+              encoder: cnn
+            training:
+              batch_size: 64
+              steps: 20
+            """, file: file)
+        XCTAssertEqual(config.name, "small")
+        XCTAssertEqual(config.model.encoder, .cnn)
+        XCTAssertEqual(config.training.batchSize, 64)
+        XCTAssertEqual(config.training.steps, 20)
+        XCTAssertEqual(config.training.learningRate, 1e-3, "unset keys keep defaults")
+        XCTAssertEqual(config.resolvedRunDir, "runs/small")
+    }
+
+    func testUnknownKeyNamesKeyFileAndLine() {
+        XCTAssertThrowsError(try RunConfig.parse(yaml: """
+            name: x
+            training:
+              batch_size: 64
+              batchsize: 32
+            """, file: file)) { error in
+            let error = error as! ConfigError
+            XCTAssertEqual(error.key, "training.batchsize")
+            XCTAssertEqual(error.file, file)
+            XCTAssertEqual(error.line, 4)
+            XCTAssertTrue(error.description.contains("unknown key"), error.description)
+            XCTAssertTrue(error.description.contains("batch_size"), "lists the allowed keys: \(error.description)")
+        }
+    }
+
+    func testUnknownTopLevelKey() {
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "nmae: x\n", file: file)) { error in
+            XCTAssertEqual((error as! ConfigError).key, "nmae")
+        }
+    }
+
+    func testWrongTypeNamesKeyAndExpectedType() {
+        XCTAssertThrowsError(try RunConfig.parse(yaml: """
+            training:
+              steps: many
+            """, file: file)) { error in
+            let error = error as! ConfigError
+            XCTAssertEqual(error.key, "training.steps")
+            XCTAssertEqual(error.line, 2)
+            XCTAssertTrue(error.description.contains("integer"), error.description)
+            XCTAssertTrue(error.description.hasPrefix("\(file):2"), error.description)
+        }
+    }
+
+    func testUnknownEnumValueIsAnError() {
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "model:\n  encoder: resnet\n", file: file)) { error in
+            XCTAssertEqual((error as! ConfigError).key, "model.encoder")
+        }
+    }
+
+    func testOutOfRangeValueIsAnError() {
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "training:\n  batch_size: 1\n", file: file)) { error in
+            XCTAssertEqual((error as! ConfigError).key, "training.batch_size")
+        }
+    }
+
+    func testOverridesApplyOnTopOfTheFile() throws {
+        let config = try RunConfig.parse(
+            yaml: "training:\n  batch_size: 64\n", file: file,
+            overrides: ["training.batch_size=128", "model.similarity=cosine", "evaluation.tasks=[spcv1, nsynth]"])
+        XCTAssertEqual(config.training.batchSize, 128)
+        XCTAssertEqual(config.model.similarity, .cosine)
+        XCTAssertEqual(config.evaluation.tasks, ["spcv1", "nsynth"])
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "", file: file, overrides: ["training.bach=3"])) { error in
+            XCTAssertEqual((error as! ConfigError).key, "training.bach")
+        }
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "", file: file, overrides: ["novalue"]))
+    }
+
+    func testEffectiveConfigRoundTripsThroughYAML() throws {
+        var config = RunConfig()
+        config.name = "roundtrip"
+        config.training.chunkSize = 32
+        config.evaluation.tasks = ["all"]
+        let reread = try RunConfig.parse(yaml: try config.yaml(), file: "effective.yaml")
+        XCTAssertEqual(reread, config)
+    }
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Cola's one entry point on a Debian machine: installs what is missing, builds, tests, runs.
+#   ./launch.sh demo       install, build release, stand-in data, 2-rank pretrain, transfer suite
+#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests
+#   ./launch.sh setup      install system packages and build release only
+#   ./launch.sh pretrain --config configs/demo.yaml [cola pretrain options]   (NP=ranks, default: cores)
+#   ./launch.sh help
+# Safe to run twice: packages already installed are not reinstalled, builds are incremental.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Libraries Cola links (MPI, BLAS, audio decoding, convolution engine, FFT, resampling) and the
+# programs `cola data standins` drives to synthesize offline data.
+SYSTEM_PACKAGES=(
+  pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libsndfile1-dev libdnnl-dev
+)
+DATA_PACKAGES=(sox espeak-ng fluidsynth fluid-soundfont-gm)
+
+RELEASE_FLAGS=(-c release -Xswiftc -target-cpu -Xswiftc native -Xcc -march=native)
+CORES=$(nproc)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+require_swift() {
+  if ! command -v swift >/dev/null 2>&1; then
+    cat >&2 <<'MSG'
+swift was not found. Cola needs the Swift 6 toolchain for Linux:
+  download it from swift.org (Install > Linux > Debian 12), unpack it, e.g. under /opt/swift,
+  and put /opt/swift/usr/bin on your PATH; then run this command again.
+MSG
+    exit 1
+  fi
+}
+
+install_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build_release() {
+  say "building release (tuned for this CPU)"
+  swift build "${RELEASE_FLAGS[@]}"
+}
+
+release_binary() { swift build "${RELEASE_FLAGS[@]}" --show-bin-path; }
+
+# mpirun with the flags this machine needs: root permission, oversubscription, no core binding
+# (ranks run several threads; Open MPI would pin each rank to one core).
+run_mpi() {
+  local ranks=$1
+  shift
+  local flags=(-np "$ranks" --bind-to none)
+  [ "$(id -u)" -ne 0 ] || flags+=(--allow-run-as-root)
+  [ "$ranks" -le "$CORES" ] || flags+=(--oversubscribe)
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
+    mpirun "${flags[@]}" "$@"
+}
+
+command_setup() {
+  require_swift
+  install_packages "${SYSTEM_PACKAGES[@]}"
+  build_release
+}
+
+command_test() {
+  require_swift
+  install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
+  say "swift build (debug, portable)"
+  swift build
+  say "swift test"
+  swift test --disable-swift-testing
+  say "integration tests under mpirun"
+  COLA_BIN="$(swift build --show-bin-path)/cola" Tests/integration/run-all.sh
+}
+
+command_demo() {
+  require_swift
+  install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
+  build_release
+  local cola
+  cola="$(release_binary)/cola"
+  say "placeholder demo: the trainer has not landed yet, so this checks the 2-rank MPI set-up"
+  run_mpi 2 "$cola" doctor --collectives
+}
+
+command_pretrain() {
+  require_swift
+  install_packages "${SYSTEM_PACKAGES[@]}"
+  build_release
+  run_mpi "${NP:-$CORES}" "$(release_binary)/cola" pretrain "$@"
+}
+
+command_help() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+case "${1:-help}" in
+  setup) shift; command_setup "$@" ;;
+  test) shift; command_test "$@" ;;
+  demo) shift; command_demo "$@" ;;
+  pretrain) shift; command_pretrain "$@" ;;
+  help | -h | --help) command_help ;;
+  *) echo "unknown command: $1" >&2; command_help >&2; exit 2 ;;
+esac
