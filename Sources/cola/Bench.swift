@@ -1,10 +1,10 @@
 import ArgumentParser
 
-/// `cola bench`.
+/// `cola bench`: speed and memory measurements (results as JSON under benchmarks/results/).
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks: logmel, train, allreduce.")
-
-    func run() throws {
-        try notBuiltYet("bench")
-    }
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: log-mel front end, training step, gradient allreduce.",
+        subcommands: [BenchLogMel.self, BenchTrain.self, BenchAllreduce.self]
+    )
 }
