@@ -27,4 +27,75 @@ public enum TransferTask: String, CaseIterable, Codable, Sendable {
 
     /// The folder under `--data-root` where the task's data is looked for.
     public var folderName: String { rawValue }
+
+    /// The importer that reads the task's real layout.
+    public var importer: any TaskImporter {
+        switch self {
+        case .spcv1: return SpeechCommandsImporter(setup: .twelveClasses)
+        case .spcv2: return SpeechCommandsImporter(setup: .allWords)
+        case .librispeech: return LibriSpeechImporter()
+        case .voxceleb: return VoxCelebImporter()
+        case .voxforge: return VoxForgeImporter()
+        case .musan: return MusanImporter()
+        case .nsynth: return NSynthImporter()
+        case .birds: return BirdDetectionImporter()
+        case .tut2018: return UrbanScenesImporter()
+        }
+    }
+}
+
+/// A task the suite runs: one of the nine, or a generic task named after its folder.
+public struct SuiteTask: Hashable, Sendable, CustomStringConvertible {
+    /// The task's name: a ``TransferTask`` raw value or the generic task's folder name.
+    public let name: String
+
+    /// The task called `name`.
+    public init(name: String) { self.name = name }
+
+    /// The paper task, when this is one of the nine.
+    public var transferTask: TransferTask? { TransferTask(rawValue: name) }
+
+    /// A human title.
+    public var title: String { transferTask?.title ?? "\(name) (generic)" }
+
+    public var description: String { name }
+
+    /// The importer for the task's layout.
+    public var importer: any TaskImporter { transferTask?.importer ?? GenericTaskImporter() }
+
+    /// The task's folder under `dataRoot`.
+    public func folder(in dataRoot: String) -> String { TaskFiles.join(dataRoot, name) }
+
+    /// Reads the task from `dataRoot`.
+    public func load(dataRoot: String) throws -> TaskData {
+        let folder = folder(in: dataRoot)
+        guard TaskFiles.isDirectory(folder) else {
+            throw TaskImportError.missing(path: folder, expected: "the \(title) data set folder")
+        }
+        return try importer.load(from: folder, name: name)
+    }
+
+    /// The tasks `--tasks` names: `all` (the nine, then every generic TSV task folder under
+    /// `dataRoot`, sorted), or a comma-separated list of names.
+    public static func select(_ list: String, dataRoot: String) -> [SuiteTask] {
+        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var selected: [SuiteTask] = []
+        for name in names {
+            if name == "all" {
+                selected += TransferTask.allCases.map { SuiteTask(name: $0.rawValue) }
+                selected += genericTasks(in: dataRoot)
+            } else {
+                selected.append(SuiteTask(name: name))
+            }
+        }
+        var seen = Set<String>()
+        return selected.filter { seen.insert($0.name).inserted }
+    }
+
+    /// Every folder under `dataRoot` that is not one of the nine and holds `train.tsv` and `test.tsv`.
+    public static func genericTasks(in dataRoot: String) -> [SuiteTask] {
+        TaskFiles.subfolders(dataRoot)
+            .filter { TransferTask(rawValue: $0) == nil && GenericTaskImporter.isTSVTask(TaskFiles.join(dataRoot, $0)) }
+            .map { SuiteTask(name: $0) }
+    }
 }
