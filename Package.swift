@@ -22,9 +22,11 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
         .target(name: "ColaTensor", dependencies: ["CBLAS", "CDNNL"]),
-        .target(name: "ColaAudio", dependencies: ["CSndFile"]),
+        .target(name: "ColaAudio", dependencies: ["CSndFile", "CFFTW", "CSoxr"]),
         .target(name: "ColaModel", dependencies: ["ColaTensor"]),
         .target(name: "ColaDistributed", dependencies: ["CMPI"]),
         .target(
@@ -44,7 +46,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ColaTensorTests", dependencies: ["ColaTensor"]),
-        .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"]),
+        .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"], exclude: ["Fixtures"]),
         .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"]),
         .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
         .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining"]),
