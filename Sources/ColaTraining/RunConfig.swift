@@ -157,6 +157,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// How many checkpoints to keep (oldest removed first).
     public var keepCheckpoints: Int = 3
     public var logEvery: Int = 10
+    /// Normalize with the batch-norm running statistics and never update them (equivalence tests:
+    /// per-rank and per-chunk batch statistics otherwise differ from whole-batch ones).
+    public var freezeBatchNorm: Bool = false
 
     public init() {}
 
@@ -164,7 +167,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case batchSize = "batch_size", steps, learningRate = "learning_rate", weightDecay = "weight_decay"
         case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
         case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
-        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every"
+        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every", freezeBatchNorm = "freeze_batch_norm"
     }
 
     public init(from decoder: Decoder) throws {
@@ -181,6 +184,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
         keepCheckpoints = try c.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? d.keepCheckpoints
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
+        freezeBatchNorm = try c.decodeIfPresent(Bool.self, forKey: .freezeBatchNorm) ?? d.freezeBatchNorm
     }
 }
 

@@ -120,15 +120,25 @@ final class LinearPairModel: PairModel {
     }
 }
 
-/// Plain SGD (checkpointable with empty moments).
+/// SGD with momentum 0.9; the velocity is checkpointed as the first moment.
 final class PlainSGD: FlatOptimizer {
     private(set) var stepCount = 0
+    private var velocity: [Float] = []
     func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, learningRate: Float) {
-        for i in parameters.indices { parameters[i] -= learningRate * gradients[i] }
+        if velocity.isEmpty { velocity = Array(repeating: 0, count: parameters.count) }
+        for i in parameters.indices {
+            velocity[i] = 0.9 * velocity[i] + gradients[i]
+            parameters[i] -= learningRate * velocity[i]
+        }
         stepCount += 1
     }
-    func snapshot() -> OptimizerSnapshot { OptimizerSnapshot(step: stepCount, firstMoment: [], secondMoment: []) }
-    func restore(_ snapshot: OptimizerSnapshot) throws { stepCount = snapshot.step }
+    func snapshot() -> OptimizerSnapshot {
+        OptimizerSnapshot(step: stepCount, firstMoment: velocity, secondMoment: velocity.map { _ in 0 })
+    }
+    func restore(_ snapshot: OptimizerSnapshot) throws {
+        stepCount = snapshot.step
+        velocity = snapshot.firstMoment
+    }
 }
 
 /// Deterministic test numbers.

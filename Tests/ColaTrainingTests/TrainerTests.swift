@@ -1,0 +1,125 @@
+import ColaDistributed
+import Foundation
+import XCTest
+@testable import ColaTraining
+
+/// `items` deterministic clips; global position p is item p mod items; rank r of n takes
+/// clips r·b ..< (r+1)·b of each global batch.
+private final class MemorySource: PairBatchSource {
+    let items: Int
+    let localBatch: Int
+    let rank: Int
+    let ranks: Int
+    var served: [Int] = []
+
+    init(items: Int, localBatch: Int, rank: Int, ranks: Int) {
+        self.items = items
+        self.localBatch = localBatch
+        self.rank = rank
+        self.ranks = ranks
+    }
+
+    func batch(position: Int) throws -> PairBatch {
+        let ids = (0..<localBatch).map { position + rank * localBatch + $0 }
+        served += ids
+        var pairs: [Float] = []
+        for id in ids {
+            pairs += randomBatch(clips: 1, segmentLength: 6, seed: UInt64(id % items) + 100).pairs
+        }
+        return PairBatch(pairs: pairs, clips: localBatch, itemIDs: ids, skipped: id(ids))
+    }
+
+    private func id(_ ids: [Int]) -> [String: Int] { ["missing": ids.count % 2] }
+}
+
+final class TrainerTests: XCTestCase {
+    private var folder: String!
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "cola-trainer-\(UUID().uuidString)"
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private func config(steps: Int, batch: Int = 8) throws -> RunConfig {
+        try RunConfig.parse(yaml: """
+            name: unit
+            run_dir: \(folder!)
+            training:
+              batch_size: \(batch)
+              steps: \(steps)
+              learning_rate: 0.1
+              checkpoint_every: 2
+              keep_checkpoints: 5
+              log_every: 1
+            """, file: "unit.yaml")
+    }
+
+    private func train(_ config: RunConfig, ranks: Int, resume: ResumeRequest? = nil) throws -> [(params: [Float], served: [Int])] {
+        try ThreadedWorld(size: ranks).run { communicator in
+            let model = LinearPairModel(seed: UInt64(10 + communicator.rank))  // rank 0's init wins the broadcast
+            let source = MemorySource(items: 40, localBatch: config.training.batchSize / ranks, rank: communicator.rank, ranks: ranks)
+            var options = TrainerOptions()
+            options.checkSync = true
+            options.logItems = true
+            options.resume = resume
+            options.echo = { _ in }
+            let trainer = try Trainer(config: config, model: model, optimizer: PlainSGD(), data: source,
+                                      itemsPerEpoch: 40, communicator: communicator, options: options)
+            _ = try trainer.train()
+            return (Array(model.parameters), source.served)
+        }
+    }
+
+    func testResumeIsBitIdentical() throws {
+        let uninterrupted = try train(try config(steps: 6), ranks: 2)
+        try FileManager.default.removeItem(atPath: folder)
+        _ = try train(try config(steps: 4), ranks: 2)
+        let resumed = try train(try config(steps: 6), ranks: 2, resume: .latest)
+        XCTAssertEqual(resumed[0].params.map(\.bitPattern), uninterrupted[0].params.map(\.bitPattern))
+        XCTAssertEqual(resumed[1].params.map(\.bitPattern), uninterrupted[0].params.map(\.bitPattern))
+        XCTAssertEqual(resumed[0].served, [32, 33, 34, 35, 40, 41, 42, 43], "resume starts at the saved global position")
+        let metrics = try String(contentsOfFile: "\(folder!)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metrics.count, 6, "one line per step, none duplicated by the resume")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder!)/config.yaml"))
+        let log = try String(contentsOfFile: "\(folder!)/train.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("skipped inputs (all ranks): missing 0"), log)
+    }
+
+    func testResumeOnADifferentRankCountNeitherRepeatsNorSkips() throws {
+        _ = try train(try config(steps: 2), ranks: 2)
+        let resumed = try train(try config(steps: 4), ranks: 1, resume: .latest)
+        let metrics = try String(contentsOfFile: "\(folder!)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        let items = try metrics.flatMap { try JSONDecoder().decode(StepMetrics.self, from: Data($0.utf8)).items ?? [] }
+        XCTAssertEqual(items, Array(0..<32), "every global position once, in order, across the rank change")
+        XCTAssertEqual(resumed[0].served, Array(16..<32))
+    }
+
+    func testCorruptLatestCheckpointFallsBackOnResume() throws {
+        _ = try train(try config(steps: 4), ranks: 1)
+        let model = "\(folder!)/checkpoints/step-000004/model.bin"
+        var bytes = [UInt8](FileManager.default.contents(atPath: model)!)
+        bytes[100] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: model))
+        let resumed = try train(try config(steps: 4), ranks: 1, resume: .latest)
+        XCTAssertEqual(resumed[0].served, Array(16..<32), "continued from step 2")
+        let log = try String(contentsOfFile: "\(folder!)/train.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("refusing \(folder!)/checkpoints/step-000004: checkpoint"), log)
+        XCTAssertTrue(log.contains("checksum mismatch"), log)
+    }
+
+    func testBatchNotDivisibleByRanksFailsBeforeTraining() throws {
+        XCTAssertThrowsError(try train(try config(steps: 2, batch: 9), ranks: 2)) { error in
+            XCTAssertTrue("\(error)".contains("not divisible"), "\(error)")
+        }
+    }
+
+    func testThreadPlanDividesCoresAmongLocalRanks() {
+        XCTAssertEqual(ThreadPlan(configured: 0, environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "2"], cores: 8).threads, 4)
+        XCTAssertEqual(ThreadPlan(configured: 0, environment: [:], cores: 2).threads, 2)
+        XCTAssertEqual(ThreadPlan(configured: 3, environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "2"], cores: 8).threads, 3)
+        XCTAssertEqual(ThreadPlan(configured: 0, environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": "4"], cores: 2).threads, 1)
+    }
+}
