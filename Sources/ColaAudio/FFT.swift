@@ -23,7 +23,8 @@ final class RealFFT {
     /// FFTW's planner is not thread-safe; executing a finished plan is.
     private static let plannerLock = Mutex(())
 
-    /// Plans a transform of `length` samples (FFTW_MEASURE: a few milliseconds once).
+    /// Plans a transform of `length` samples. FFTW_ESTIMATE picks the algorithm by rule, not by
+    /// timing, so every plan (every thread, every rank) rounds identically.
     init(length: Int) {
         precondition(length > 1 && length % 2 == 0, "RealFFT: length must be even")
         self.length = length
@@ -36,7 +37,7 @@ final class RealFFT {
         nonisolated(unsafe) var made: fftwf_plan?
         RealFFT.plannerLock.withLock { _ in
             made = fftwf_plan_guru_split_dft_r2c(
-                1, &dimension, 0, nil, input, real, imaginary, UInt32(FFTW_MEASURE) | UInt32(FFTW_PRESERVE_INPUT))
+                1, &dimension, 0, nil, input, real, imaginary, UInt32(FFTW_ESTIMATE) | UInt32(FFTW_PRESERVE_INPUT))
         }
         guard let made else { fatalError("RealFFT: FFTW could not plan a transform of length \(length)") }
         plan = made
