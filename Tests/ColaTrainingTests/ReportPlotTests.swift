@@ -73,7 +73,7 @@ final class ReportPlotTests: XCTestCase {
     }
 
     func testSweepAccuracyPlotHasMeanAndEveryTaskPerVariantAtLogNegatives() throws {
-        let report = SweepReport(summary: fixtureSummary(), logs: [:], directory: "/unused")
+        let report = SweepReport(summary: sweepSummaryFixture(), logs: [:], directory: "/unused")
         let svg = report.accuracyPlot.svg
         XCTAssertEqual(count("<polyline", in: svg), 2 * 3, "mean + 2 tasks, for 2 variants")
         let xs = polylineXs("mean (bilinear-global)", in: svg)
@@ -86,10 +86,10 @@ final class ReportPlotTests: XCTestCase {
 
     func testSweepLossPlotHasOneCurvePerMemberOverClipsSeen() {
         var logs: [String: MetricsLog] = [:]
-        for member in fixtureSummary().members {
+        for member in sweepSummaryFixture().members {
             logs[member.id] = MetricsLog(records: (1...3).map { MetricsLog.Record(step: $0, loss: 4 - Double($0)) })
         }
-        let report = SweepReport(summary: fixtureSummary(), logs: logs, directory: "/unused")
+        let report = SweepReport(summary: sweepSummaryFixture(), logs: logs, directory: "/unused")
         let plot = report.lossPlot
         XCTAssertEqual(count("<polyline", in: plot.svg), 6)
         XCTAssertEqual(plot.series[2].points.map(\.x), [64, 128, 192], "step × batch")
@@ -98,7 +98,7 @@ final class ReportPlotTests: XCTestCase {
 }
 
 /// Three batch sizes × two variants, two tasks, with a baseline.
-func fixtureSummary() -> SweepSummary {
+func sweepSummaryFixture() -> SweepSummary {
     var members: [SweepSummary.Entry] = []
     for batch in [32, 64, 128] {
         for (similarity, mode) in [(ModelConfig.Similarity.bilinear, TrainingConfig.Negatives.global), (.cosine, .global)] {

@@ -25,7 +25,7 @@ final class ReportTableTests: XCTestCase {
     }
 
     func testSweepTableHasARowPerMemberAndTheBaseline() {
-        let markdown = SweepReport(summary: fixtureSummary(), logs: [:], directory: "/unused").markdown
+        let markdown = SweepReport(summary: sweepSummaryFixture(), logs: [:], directory: "/unused").markdown
         let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| ") }
         XCTAssertEqual(rows.count, 1 + 6 + 1)
         XCTAssertEqual(rows[0], "| member | batch | negatives | similarity | negatives from | steps | clips | final loss | clips/s | status | nsynth | spcv1 | mean |")
@@ -34,10 +34,10 @@ final class ReportTableTests: XCTestCase {
     }
 
     func testSummaryJSONUsesSnakeCaseKeysAndRoundTrips() throws {
-        let json = try SweepReport.json(fixtureSummary())
+        let json = try SweepReport.json(sweepSummaryFixture())
         XCTAssertTrue(json.contains(#""mean_accuracy" : 0.46"#), json)
         XCTAssertTrue(json.contains(#""negatives_mode" : "global""#))
-        XCTAssertEqual(try JSONDecoder().decode(SweepSummary.self, from: Data(json.utf8)), fixtureSummary())
+        XCTAssertEqual(try JSONDecoder().decode(SweepSummary.self, from: Data(json.utf8)), sweepSummaryFixture())
     }
 
     func testMetricsLogSkipsBrokenLinesAndKeepsTheLaterOfRepeatedSteps() {
@@ -57,11 +57,11 @@ final class ReportTableTests: XCTestCase {
     }
 
     func testResultsAreValidOnlyWhenComplete() throws {
-        let folder = try makeTemporaryDirectory()
+        let folder = try makeSweepTestDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = "\(folder)/results.json"
         XCTAssertNil(TransferResults.readIfValid(at: path), "missing")
-        try resultsJSON(["spcv1": 0.5, "nsynth": 0.7]).write(toFile: path, atomically: true, encoding: .utf8)
+        try transferResultsJSON(["spcv1": 0.5, "nsynth": 0.7]).write(toFile: path, atomically: true, encoding: .utf8)
         let results = try XCTUnwrap(TransferResults.readIfValid(at: path))
         XCTAssertEqual(results.taskNames, ["nsynth", "spcv1"])
         XCTAssertEqual(results.meanAccuracy, 0.6, accuracy: 1e-12)
@@ -73,14 +73,14 @@ final class ReportTableTests: XCTestCase {
     }
 
     func testRunReportTabulatesTrainingAndTransferAndDrawsTheLossCurve() throws {
-        let folder = try makeTemporaryDirectory()
+        let folder = try makeSweepTestDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
             {"step": 10, "loss": 3.5, "accuracy": 0.2, "clips_per_second": 50}
             {"step": 20, "loss": 2.25, "accuracy": 0.45, "clips_per_second": 60}
             """.write(toFile: "\(folder)/metrics.jsonl", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(folder)/eval", withIntermediateDirectories: true)
-        try resultsJSON(["spcv1": 0.5]).write(toFile: "\(folder)/eval/results.json", atomically: true, encoding: .utf8)
+        try transferResultsJSON(["spcv1": 0.5]).write(toFile: "\(folder)/eval/results.json", atomically: true, encoding: .utf8)
         let report = try RunReport.load(directory: folder)
         try report.write()
         let markdown = try String(contentsOfFile: "\(folder)/report.md", encoding: .utf8)
@@ -92,7 +92,7 @@ final class ReportTableTests: XCTestCase {
     }
 
     func testReportRegeneratesASweepDirectoryFromItsJSON() throws {
-        let folder = try makeTemporaryDirectory()
+        let folder = try makeSweepTestDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var config = SweepConfig(name: "r", baseConfig: "unused.yaml", batchSizes: [32, 64], budget: .steps(2),
                                  variants: [SweepConfig.Variant(similarity: .bilinear, negatives: .global)])
@@ -100,7 +100,7 @@ final class ReportTableTests: XCTestCase {
         let plan = SweepPlan(config: config)
         try SweepReport.writeAtomically(SweepReport.json(plan), to: "\(folder)/sweep.json")
         try FileManager.default.createDirectory(atPath: "\(folder)/b64/eval", withIntermediateDirectories: true)
-        try resultsJSON(["spcv1": 0.625]).write(toFile: "\(folder)/b64/eval/results.json", atomically: true, encoding: .utf8)
+        try transferResultsJSON(["spcv1": 0.625]).write(toFile: "\(folder)/b64/eval/results.json", atomically: true, encoding: .utf8)
         try #"{"step": 2, "loss": 3.0}"#.write(toFile: "\(folder)/b64/metrics.jsonl", atomically: true, encoding: .utf8)
         let report = try SweepReport.load(directory: folder)
         try report.write()

@@ -2,7 +2,7 @@ import Foundation
 @testable import ColaTraining
 
 /// A fresh folder under the system temporary directory, removed by the caller.
-func makeTemporaryDirectory() throws -> String {
+func makeSweepTestDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("cola-sweep-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
@@ -26,7 +26,7 @@ func writeSweepFiles(in folder: String, sweepYAML: String) throws -> SweepConfig
 }
 
 /// Transfer results in the `cola eval` format.
-func resultsJSON(_ accuracies: [String: Double]) -> String {
+func transferResultsJSON(_ accuracies: [String: Double]) -> String {
     let tasks = accuracies.keys.sorted().map {
         #""\#($0)": {"accuracy": \#(accuracies[$0]!), "train_clips": 100, "test_clips": 40, "classes": 10}"#
     }
@@ -74,7 +74,7 @@ final class RecordingMemberRunner: SweepMemberRunner {
             }
             let batch = invocation.step == .baseline ? 1 : Int(invocation.member.split(separator: "b").last!)!
             let gain = log2(Double(batch)) / 100
-            try resultsJSON(["spcv1": 0.3 + gain, "nsynth": 0.5 + gain / 2])
+            try transferResultsJSON(["spcv1": 0.3 + gain, "nsynth": 0.5 + gain / 2])
                 .write(toFile: "\(out)/results.json", atomically: true, encoding: .utf8)
         }
     }

@@ -6,7 +6,7 @@ final class SweepResumeTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try makeTemporaryDirectory()
+        folder = try makeSweepTestDirectory()
     }
 
     override func tearDownWithError() throws {
