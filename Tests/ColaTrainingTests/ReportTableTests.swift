@@ -45,14 +45,14 @@ final class ReportTableTests: XCTestCase {
             {"step": 1, "loss": 4.0, "accuracy": 0.1, "clips_per_second": 10}
             {"event": "checkpoint", "step": 1}
             {"step": 2, "loss": 3.0, "clips_per_second": 30}
-            {"step": 2, "loss": 2.5, "clips_per_second": 20}
+            {"step": 2, "loss": 2.5, "top1": 0.2, "clips_per_s": 20}
             {"step": 3, "loss": 2.0, "clips_per_second": 40}
             {"step": 4, "lo
             """)
         XCTAssertEqual(log.records.map(\.step), [1, 2, 3])
         XCTAssertEqual(log.records.map(\.loss), [4, 2.5, 2])
         XCTAssertEqual(log.finalLoss, 2)
-        XCTAssertEqual(log.records[0].accuracy, 0.1)
+        XCTAssertEqual(log.records.map(\.accuracy), [0.1, 0.2, nil], "the trainer's top1 or accuracy")
         XCTAssertEqual(log.medianClipsPerSecond, 20)
     }
 
@@ -76,8 +76,8 @@ final class ReportTableTests: XCTestCase {
         let folder = try makeSweepTestDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try """
-            {"step": 10, "loss": 3.5, "accuracy": 0.2, "clips_per_second": 50}
-            {"step": 20, "loss": 2.25, "accuracy": 0.45, "clips_per_second": 60}
+            {"clips_per_s":50,"comm_ms":1,"data_position":640,"data_wait_ms":0.5,"epoch":0,"exposed_comm_ms":0,"loss":3.5,"lr":0.001,"step":10,"step_ms":1280,"top1":0.2}
+            {"clips_per_s":60,"comm_ms":1,"data_position":1280,"data_wait_ms":0.5,"epoch":0,"exposed_comm_ms":0,"loss":2.25,"lr":0.001,"step":20,"step_ms":1066,"top1":0.45}
             """.write(toFile: "\(folder)/metrics.jsonl", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(folder)/eval", withIntermediateDirectories: true)
         try transferResultsJSON(["spcv1": 0.5]).write(toFile: "\(folder)/eval/results.json", atomically: true, encoding: .utf8)

@@ -46,6 +46,18 @@ final class RecordingMemberRunner: SweepMemberRunner {
     var interruptAt: Int?
     /// Members whose pretraining exits with status 1.
     var failingMembers: Set<String> = []
+    /// Members whose pretraining exits cleanly one step short, as after SIGTERM.
+    var stopEarly: Set<String> = []
+
+    /// A checkpoint folder with the trainer's `state.json` and the `latest` symlink.
+    private func writeCheckpoint(step: Int, in runDir: String) throws {
+        let name = String(format: "step-%06d", step)
+        let folder = "\(runDir)/checkpoints/\(name)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try #"{"step": \#(step), "data_position": 0}"#.write(toFile: "\(folder)/state.json", atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: "\(runDir)/checkpoints/latest")
+        try FileManager.default.createSymbolicLink(atPath: "\(runDir)/checkpoints/latest", withDestinationPath: name)
+    }
 
     func run(_ invocation: SweepInvocation) throws {
         let number = invocations.count
@@ -56,15 +68,16 @@ final class RecordingMemberRunner: SweepMemberRunner {
             let runDir = value(after: "--run-dir", in: invocation.arguments)!
             let batch = Int(value(ofSetting: "training.batch_size", in: invocation.arguments)!)!
             let steps = Int(value(ofSetting: "training.steps", in: invocation.arguments)!)!
-            try FileManager.default.createDirectory(atPath: "\(runDir)/checkpoints/step-000001", withIntermediateDirectories: true)
+            try writeCheckpoint(step: 1, in: runDir)
             if failingMembers.contains(invocation.member) {
                 throw SweepError.commandFailed(member: invocation.member, step: "pretrain", status: 1, command: invocation.commandLine)
             }
             let lines = (1...steps).map { step in
-                #"{"step": \#(step), "loss": \#(log(Double(batch)) / Double(step)), "accuracy": 0.5, "lr": 0.001, "clips_per_second": 60.0, "data_wait_ms": 1.0, "comm_ms": 2.0}"#
+                #"{"step": \#(step), "loss": \#(log(Double(batch)) / Double(step)), "top1": 0.5, "lr": 0.001, "clips_per_s": 60.0, "data_wait_ms": 1.0, "comm_ms": 2.0}"#
             }
             try (lines.joined(separator: "\n") + "\n").write(toFile: "\(runDir)/metrics.jsonl", atomically: true, encoding: .utf8)
             if interrupted { throw Interrupted() }
+            try writeCheckpoint(step: stopEarly.contains(invocation.member) ? steps - 1 : steps, in: runDir)
         case .evaluate, .baseline:
             let out = value(after: "--out", in: invocation.arguments)!
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -110,6 +110,20 @@ final class SweepResumeTests: XCTestCase {
         XCTAssertEqual(second.steps, ["b64:pretrain", "b64:evaluate"])
     }
 
+    func testPretrainingStoppedBeforeItsLastStepStopsTheSweepAndResumesOnRerun() throws {
+        let config = try sweepConfig()
+        let first = RecordingMemberRunner()
+        first.stopEarly = ["b64"]
+        XCTAssertThrowsError(try orchestrator(config, first).run()) { error in
+            XCTAssertEqual(error as? SweepError, .pretrainingStopped(member: "b64", step: 3, of: 4))
+        }
+        XCTAssertEqual(first.steps, ["b32:pretrain", "b32:evaluate", "b64:pretrain"], "no eval of a half-trained encoder, no next member")
+        let second = RecordingMemberRunner()
+        try orchestrator(config, second).run()
+        XCTAssertEqual(second.steps, ["b64:pretrain", "b64:evaluate", "b128:pretrain", "b128:evaluate"])
+        XCTAssertTrue(second.invocations[0].arguments.contains("--resume"))
+    }
+
     func testMemberIndexRunsOneMemberAsAnArrayTaskWould() throws {
         let config = try sweepConfig()
         let runner = RecordingMemberRunner()

@@ -2,7 +2,9 @@ import Foundation
 
 /// The per-step records of a run's `metrics.jsonl`, one JSON object per line.
 ///
-/// Only `step` and `loss` are required of a record; the other fields are read when present.
+/// Only `step` and `loss` are required of a record; the other fields are read when present, under
+/// the trainer's names (`top1`, `clips_per_s`, see ``StepMetrics``) or the longer ones
+/// (`accuracy`, `clips_per_second`).
 /// Lines that are not such an object (a header, an event, a line cut short when the run was
 /// killed) are skipped, so a log that is still being written can be read.
 public struct MetricsLog: Equatable, Sendable {
@@ -38,10 +40,10 @@ public struct MetricsLog: Equatable, Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let step = (object["step"] as? NSNumber)?.intValue,
                   let loss = (object["loss"] as? NSNumber)?.doubleValue, loss.isFinite else { continue }
-            func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
+            func number(_ keys: String...) -> Double? { keys.lazy.compactMap { (object[$0] as? NSNumber)?.doubleValue }.first }
             byStep[step] = Record(
-                step: step, loss: loss, accuracy: number("accuracy"), learningRate: number("lr"),
-                clipsPerSecond: number("clips_per_second"), dataWaitMilliseconds: number("data_wait_ms"),
+                step: step, loss: loss, accuracy: number("top1", "accuracy"), learningRate: number("lr"),
+                clipsPerSecond: number("clips_per_s", "clips_per_second"), dataWaitMilliseconds: number("data_wait_ms"),
                 communicationMilliseconds: number("comm_ms"))
         }
         return MetricsLog(records: byStep.values.sorted { $0.step < $1.step })

@@ -4,6 +4,9 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
     case conflictingMember(id: String, recorded: SweepMember, planned: SweepMember)
     /// A subprocess exited unsuccessfully.
     case commandFailed(member: String, step: String, status: Int32, command: String)
+    /// Pretraining exited cleanly before its last step (it was told to stop, e.g. preempted by
+    /// SIGTERM): the whole sweep stops, and a rerun resumes the member.
+    case pretrainingStopped(member: String, step: Int?, of: Int)
     /// The transfer suite finished but left no valid `results.json`.
     case missingResults(member: String, path: String)
     /// `--member-index` outside the plan.
@@ -13,6 +16,12 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
     /// A directory that is neither a sweep nor a run directory.
     case nothingToReport(directory: String)
 
+    /// Errors after which the sweep stops instead of going on to the next member.
+    public var stopsSweep: Bool {
+        if case .pretrainingStopped = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .conflictingMember(let id, let recorded, let planned):
@@ -21,6 +30,8 @@ public enum SweepError: Error, CustomStringConvertible, Equatable {
                 + "a changed budget needs a new --run-dir"
         case .commandFailed(let member, let step, let status, let command):
             return "\(member): \(step) exited with status \(status): \(command)"
+        case .pretrainingStopped(let member, let step, let total):
+            return "\(member): pretraining stopped at step \(step.map(String.init) ?? "?") of \(total) (preempted?); rerun the sweep to resume it"
         case .missingResults(let member, let path):
             return "\(member): the transfer suite finished without a valid \(path)"
         case .memberIndexOutOfRange(let index, let count):

@@ -33,6 +33,13 @@ public struct SweepMemberFiles: Sendable {
     public var evaluation: String { "\(directory)/eval" }
     public var results: String { "\(evaluation)/results.json" }
 
+    /// The step recorded in the latest checkpoint's `state.json`, if there is one.
+    public var latestCheckpointStep: Int? {
+        struct Step: Decodable { let step: Int }
+        guard let data = FileManager.default.contents(atPath: "\(latestCheckpoint)/state.json") else { return nil }
+        return (try? JSONDecoder().decode(Step.self, from: data))?.step
+    }
+
     public var status: Status {
         let files = FileManager.default
         if TransferResults.readIfValid(at: results) != nil { return .finished }

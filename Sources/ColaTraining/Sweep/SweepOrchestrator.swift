@@ -64,7 +64,7 @@ public struct SweepOrchestrator {
             let header = "[\(position + 1)/\(selected.count)] \(member.id) (batch \(member.batchSize), \(member.negatives) negatives, \(member.steps) steps)"
             do {
                 try runMember(member, files: files, header: header)
-            } catch let error as SweepError {
+            } catch let error as SweepError where !error.stopsSweep {
                 log("\(header): FAILED: \(error)")
                 failed.append(member.id)
             }
@@ -87,6 +87,10 @@ public struct SweepOrchestrator {
             log("\(header): pretraining\(resume ? " (resuming from checkpoints)" : "")")
             try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
             try runner.run(pretrainInvocation(member, files: files, resume: resume))
+            let reached = files.latestCheckpointStep
+            guard let reached, reached >= member.steps else {
+                throw SweepError.pretrainingStopped(member: member.id, step: reached, of: member.steps)
+            }
             let marker = ["steps": member.steps, "batch_size": member.batchSize]
             try SweepReport.writeAtomically(SweepReport.json(marker), to: files.pretrainMarker)
         }
