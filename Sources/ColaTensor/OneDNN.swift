@@ -46,3 +46,382 @@ public struct OneDNNError: Error, CustomStringConvertible {
 
     public var description: String { "oneDNN \(operation) failed with status \(status)" }
 }
+
+// MARK: - Swift-typed primitives (the rest of ColaTensor uses only these)
+
+/// A oneDNN memory layout: dimensions plus a format (plain, or whatever a primitive chose).
+///
+/// Plain layouts are named by ``OneDNNLayout/Format``; `.any` lets a primitive pick a blocked
+/// layout, which is then read back with ``OneDNNPrimitive/layout(of:)``.
+public struct OneDNNLayout: @unchecked Sendable {
+    /// Plain formats Cola uses.
+    public enum Format: Sendable {
+        /// Let the primitive choose (weights of convolutions).
+        case any
+        /// Channels-last activations `[N, C, H, W]` stored as N, H, W, C.
+        case nhwc
+        /// Convolution weights `[O, I, kh, kw]` (PyTorch layout).
+        case oihw
+        /// Grouped convolution weights `[G, O/G, I/G, kh, kw]`.
+        case goihw
+        /// A vector.
+        case x
+        /// A row-major matrix `[rows, cols]`.
+        case nc
+
+        var tag: dnnl_format_tag_t {
+            switch self {
+            case .any: return dnnl_format_tag_any
+            case .nhwc: return dnnl_nhwc
+            case .oihw: return dnnl_oihw
+            case .goihw: return dnnl_goihw
+            case .x: return dnnl_x
+            case .nc: return dnnl_nc
+            }
+        }
+    }
+
+    var descriptor: dnnl_memory_desc_t
+
+    /// A float32 layout of `dims` (logical order: N, C, H, W for activations) in `format`.
+    public init(_ dims: [Int], _ format: Format) throws {
+        var d = dnnl_memory_desc_t()
+        let raw = OneDNN.dims(dims)
+        let status = dnnl_memory_desc_init_by_tag(&d, Int32(dims.count), raw, dnnl_f32, format.tag)
+        try check(status, "memory_desc_init \(dims) \(format)")
+        descriptor = d
+    }
+
+    init(raw: dnnl_memory_desc_t) { descriptor = raw }
+
+    /// Bytes a buffer of this layout occupies (blocked layouts may pad).
+    public var byteCount: Int {
+        var d = descriptor
+        return dnnl_memory_desc_get_size(&d)
+    }
+
+    /// Float elements a buffer of this layout occupies.
+    public var floatCount: Int { byteCount / MemoryLayout<Float>.stride }
+
+    /// Whether two layouts are the same in memory.
+    public func sameLayout(as other: OneDNNLayout) -> Bool {
+        var a = descriptor
+        var b = other.descriptor
+        return dnnl_memory_desc_equal(&a, &b) != 0
+    }
+}
+
+/// Argument slots of a primitive execution (the `DNNL_ARG_*` numbers).
+public enum OneDNNArgument: Int32, Sendable, CaseIterable {
+    case source = 1
+    case destination = 17
+    case weights = 33
+    case bias = 41
+    case mean = 49
+    case variance = 50
+    case scale = 51
+    case shift = 52
+    case workspace = 64
+    case sourceGradient = 129
+    case destinationGradient = 145
+    case weightsGradient = 161
+    case biasGradient = 169
+    case scaleGradient = 255
+    case shiftGradient = 256
+
+    var query: dnnl_query_t {
+        switch self {
+        case .source: return dnnl_query_src_md
+        case .destination: return dnnl_query_dst_md
+        case .weights, .bias: return dnnl_query_weights_md
+        case .workspace: return dnnl_query_workspace_md
+        case .sourceGradient: return dnnl_query_diff_src_md
+        case .destinationGradient: return dnnl_query_diff_dst_md
+        case .weightsGradient, .biasGradient: return dnnl_query_diff_weights_md
+        default: return dnnl_query_exec_arg_md
+        }
+    }
+}
+
+/// Propagation kinds of forward primitives.
+public enum OneDNNPropagation: Sendable {
+    case training
+    case inference
+
+    var raw: dnnl_prop_kind_t { self == .training ? dnnl_forward_training : dnnl_forward_inference }
+}
+
+/// Elementwise functions Cola uses.
+public enum OneDNNEltwise: Sendable {
+    case relu, swish, sigmoid, tanh
+
+    var raw: dnnl_alg_kind_t {
+        switch self {
+        case .relu: return dnnl_eltwise_relu
+        case .swish: return dnnl_eltwise_swish
+        case .sigmoid: return dnnl_eltwise_logistic
+        case .tanh: return dnnl_eltwise_tanh
+        }
+    }
+    var alpha: Float { self == .swish ? 1 : 0 }
+}
+
+/// Batch-normalization options.
+public struct OneDNNBatchNormFlags: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Normalize with given (running) statistics instead of batch statistics.
+    public static let globalStatistics = OneDNNBatchNormFlags(rawValue: 0x1)
+    /// ReLU fused after normalization (training keeps a workspace mask).
+    public static let fusedReLU = OneDNNBatchNormFlags(rawValue: 0x4)
+    /// Learned per-channel scale γ.
+    public static let scale = OneDNNBatchNormFlags(rawValue: 0x8)
+    /// Learned per-channel shift β.
+    public static let shift = OneDNNBatchNormFlags(rawValue: 0x10)
+}
+
+/// One oneDNN primitive (descriptor + compiled kernel), created once per shape and reused.
+///
+/// Owns its C handles and frees them in `deinit`. Memory objects per argument are created on first
+/// use and re-pointed with `dnnl_memory_set_data_handle` on every execution (no allocation).
+public final class OneDNNPrimitive {
+    private let descriptor: dnnl_primitive_desc_t
+    private let primitive: dnnl_primitive_t
+    private var memories: [Int32: dnnl_memory_t] = [:]
+    /// What was created (for error messages and benchmarks).
+    public let label: String
+
+    fileprivate init(op: UnsafeRawPointer, hint: OneDNNPrimitive?, label: String) throws {
+        var pd: dnnl_primitive_desc_t?
+        try check(dnnl_primitive_desc_create(&pd, op, nil, OneDNNRuntime.shared.engine, hint?.descriptor), "create \(label)")
+        var p: dnnl_primitive_t?
+        do {
+            try check(dnnl_primitive_create(&p, pd), "compile \(label)")
+        } catch {
+            dnnl_primitive_desc_destroy(pd)
+            throw error
+        }
+        descriptor = pd!
+        primitive = p!
+        self.label = label
+    }
+
+    fileprivate init(reorderFrom source: OneDNNLayout, to destination: OneDNNLayout) throws {
+        var pd: dnnl_primitive_desc_t?
+        var s = source.descriptor
+        var d = destination.descriptor
+        let engine = OneDNNRuntime.shared.engine
+        try check(dnnl_reorder_primitive_desc_create(&pd, &s, engine, &d, engine, nil), "create reorder")
+        var p: dnnl_primitive_t?
+        try check(dnnl_primitive_create(&p, pd), "compile reorder")
+        descriptor = pd!
+        primitive = p!
+        label = "reorder"
+    }
+
+    deinit {
+        for memory in memories.values { dnnl_memory_destroy(memory) }
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(descriptor)
+    }
+
+    /// The layout the primitive expects for an argument.
+    public func layout(of argument: OneDNNArgument) -> OneDNNLayout {
+        let md: UnsafePointer<dnnl_memory_desc_t>?
+        if argument.query == dnnl_query_exec_arg_md {
+            md = dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument.rawValue)
+        } else {
+            let index: Int32 = (argument == .bias || argument == .biasGradient) ? 1 : 0
+            md = dnnl_primitive_desc_query_md(descriptor, argument.query, index)
+        }
+        return OneDNNLayout(raw: md?.pointee ?? dnnl_memory_desc_t())
+    }
+
+    /// The implementation oneDNN picked (e.g. `jit:avx512_core`, `ref:any`).
+    public var implementation: String {
+        var name: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name) == dnnl_success,
+              let name else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Runs the primitive on the given buffers and waits for it.
+    public func execute(_ arguments: KeyValuePairs<OneDNNArgument, UnsafeMutableRawPointer>) throws {
+        try execute(arguments: arguments.map { ($0.key, $0.value) })
+    }
+
+    /// Runs the primitive on the given (argument, buffer) pairs and waits for it.
+    public func execute(arguments: [(OneDNNArgument, UnsafeMutableRawPointer)]) throws {
+        var args: [dnnl_exec_arg_t] = []
+        args.reserveCapacity(arguments.count)
+        for (argument, pointer) in arguments {
+            let memory = try memory(for: argument)
+            try check(dnnl_memory_set_data_handle_v2(memory, pointer, OneDNNRuntime.shared.stream), "set handle \(label)")
+            args.append(dnnl_exec_arg_t(arg: argument.rawValue, memory: memory))
+        }
+        try check(dnnl_primitive_execute(primitive, OneDNNRuntime.shared.stream, Int32(args.count), args), "execute \(label)")
+        try check(dnnl_stream_wait(OneDNNRuntime.shared.stream), "wait \(label)")
+    }
+
+    private func memory(for argument: OneDNNArgument) throws -> dnnl_memory_t {
+        if let memory = memories[argument.rawValue] { return memory }
+        var md = layout(of: argument).descriptor
+        var memory: dnnl_memory_t?
+        try check(dnnl_memory_create(&memory, &md, OneDNNRuntime.shared.engine, nil), "memory \(label) \(argument)")
+        memories[argument.rawValue] = memory!
+        return memory!
+    }
+}
+
+extension OneDNN {
+    /// 2-D convolution forward (`groups` > 1 for depthwise: weights `[G, O/G, I/G, kh, kw]`).
+    public static func convolutionForward(
+        _ propagation: OneDNNPropagation, source: OneDNNLayout, weights: OneDNNLayout, bias: OneDNNLayout?,
+        destination: OneDNNLayout, strides: [Int], paddingLeft: [Int], paddingRight: [Int]
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_convolution_desc_t()
+        var s = source.descriptor, w = weights.descriptor, d = destination.descriptor
+        var b = bias?.descriptor ?? dnnl_memory_desc_t()
+        let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
+        let status = withUnsafePointer(to: &b) { bp in
+            dnnl_convolution_forward_desc_init(&op, propagation.raw, dnnl_convolution_direct, &s, &w,
+                                               bias == nil ? nil : bp, &d, st, pl, pr)
+        }
+        try check(status, "conv fwd desc")
+        return try OneDNNPrimitive(op: &op, hint: nil, label: "conv fwd")
+    }
+
+    /// Convolution gradient with respect to its input.
+    public static func convolutionBackwardData(
+        sourceGradient: OneDNNLayout, weights: OneDNNLayout, destinationGradient: OneDNNLayout,
+        strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_convolution_desc_t()
+        var s = sourceGradient.descriptor, w = weights.descriptor, d = destinationGradient.descriptor
+        let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
+        try check(dnnl_convolution_backward_data_desc_init(&op, dnnl_convolution_direct, &s, &w, &d, st, pl, pr),
+                  "conv bwd data desc")
+        return try OneDNNPrimitive(op: &op, hint: hint, label: "conv bwd data")
+    }
+
+    /// Convolution gradient with respect to its weights (and bias).
+    public static func convolutionBackwardWeights(
+        source: OneDNNLayout, weightsGradient: OneDNNLayout, biasGradient: OneDNNLayout?, destinationGradient: OneDNNLayout,
+        strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_convolution_desc_t()
+        var s = source.descriptor, w = weightsGradient.descriptor, d = destinationGradient.descriptor
+        var b = biasGradient?.descriptor ?? dnnl_memory_desc_t()
+        let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
+        let status = withUnsafePointer(to: &b) { bp in
+            dnnl_convolution_backward_weights_desc_init(&op, dnnl_convolution_direct, &s, &w,
+                                                        biasGradient == nil ? nil : bp, &d, st, pl, pr)
+        }
+        try check(status, "conv bwd weights desc")
+        return try OneDNNPrimitive(op: &op, hint: hint, label: "conv bwd weights")
+    }
+
+    /// Batch normalization forward.
+    public static func batchNormForward(
+        _ propagation: OneDNNPropagation, data: OneDNNLayout, epsilon: Float, flags: OneDNNBatchNormFlags
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_batch_normalization_desc_t()
+        var d = data.descriptor
+        try check(dnnl_batch_normalization_forward_desc_init(&op, propagation.raw, &d, epsilon, flags.rawValue), "bn fwd desc")
+        return try OneDNNPrimitive(op: &op, hint: nil, label: "bn fwd")
+    }
+
+    /// Batch normalization backward (data, scale and shift gradients).
+    public static func batchNormBackward(
+        data: OneDNNLayout, epsilon: Float, flags: OneDNNBatchNormFlags, hint: OneDNNPrimitive
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_batch_normalization_desc_t()
+        var d = data.descriptor, dd = data.descriptor
+        try check(dnnl_batch_normalization_backward_desc_init(&op, dnnl_backward, &dd, &d, epsilon, flags.rawValue), "bn bwd desc")
+        return try OneDNNPrimitive(op: &op, hint: hint, label: "bn bwd")
+    }
+
+    /// Elementwise forward.
+    public static func eltwiseForward(_ propagation: OneDNNPropagation, _ function: OneDNNEltwise, data: OneDNNLayout) throws -> OneDNNPrimitive {
+        var op = dnnl_eltwise_desc_t()
+        var d = data.descriptor
+        try check(dnnl_eltwise_forward_desc_init(&op, propagation.raw, function.raw, &d, function.alpha, 0), "eltwise fwd desc")
+        return try OneDNNPrimitive(op: &op, hint: nil, label: "eltwise fwd \(function)")
+    }
+
+    /// Elementwise backward (from the forward input).
+    public static func eltwiseBackward(_ function: OneDNNEltwise, data: OneDNNLayout, hint: OneDNNPrimitive) throws -> OneDNNPrimitive {
+        var op = dnnl_eltwise_desc_t()
+        var d = data.descriptor, dd = data.descriptor
+        try check(dnnl_eltwise_backward_desc_init(&op, function.raw, &dd, &d, function.alpha, 0), "eltwise bwd desc")
+        return try OneDNNPrimitive(op: &op, hint: hint, label: "eltwise bwd \(function)")
+    }
+
+    /// Max pooling forward (training keeps a workspace of argmax positions).
+    public static func maxPoolForward(
+        _ propagation: OneDNNPropagation, source: OneDNNLayout, destination: OneDNNLayout,
+        kernel: [Int], strides: [Int], paddingLeft: [Int], paddingRight: [Int]
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_pooling_v2_desc_t()
+        var s = source.descriptor, d = destination.descriptor
+        let k = dims(kernel), st = dims(strides), dl = dims([0, 0]), pl = dims(paddingLeft), pr = dims(paddingRight)
+        try check(dnnl_pooling_v2_forward_desc_init(&op, propagation.raw, dnnl_pooling_max, &s, &d, st, k, dl, pl, pr),
+                  "pool fwd desc")
+        return try OneDNNPrimitive(op: &op, hint: nil, label: "pool fwd")
+    }
+
+    /// Max pooling backward.
+    public static func maxPoolBackward(
+        sourceGradient: OneDNNLayout, destinationGradient: OneDNNLayout,
+        kernel: [Int], strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive
+    ) throws -> OneDNNPrimitive {
+        var op = dnnl_pooling_v2_desc_t()
+        var s = sourceGradient.descriptor, d = destinationGradient.descriptor
+        let k = dims(kernel), st = dims(strides), dl = dims([0, 0]), pl = dims(paddingLeft), pr = dims(paddingRight)
+        try check(dnnl_pooling_v2_backward_desc_init(&op, dnnl_pooling_max, &s, &d, st, k, dl, pl, pr),
+                  "pool bwd desc")
+        return try OneDNNPrimitive(op: &op, hint: hint, label: "pool bwd")
+    }
+
+    /// A copy between two layouts of the same tensor.
+    public static func reorder(from source: OneDNNLayout, to destination: OneDNNLayout) throws -> OneDNNPrimitive {
+        try OneDNNPrimitive(reorderFrom: source, to: destination)
+    }
+
+    /// Row-major `C = alpha * op(A) * op(B) + beta * C` on oneDNN's AVX-512 JIT GEMM.
+    public static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) throws {
+        guard m > 0, n > 0 else { return }
+        try check(dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
+                             a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc)), "sgemm \(m)x\(n)x\(k)")
+    }
+
+    fileprivate static func dims(_ values: [Int]) -> [dnnl_dim_t] {
+        var raw = [dnnl_dim_t](repeating: 0, count: 12)
+        for (i, v) in values.enumerated() { raw[i] = dnnl_dim_t(v) }
+        return raw
+    }
+}
+
+/// The CPU engine and stream every primitive runs on (one per process, never freed).
+private final class OneDNNRuntime: @unchecked Sendable {
+    static let shared = OneDNNRuntime()
+    let engine: dnnl_engine_t
+    let stream: dnnl_stream_t
+
+    private init() {
+        var e: dnnl_engine_t?
+        var s: dnnl_stream_t?
+        precondition(dnnl_engine_create(&e, dnnl_cpu, 0) == dnnl_success, "oneDNN: no CPU engine")
+        precondition(dnnl_stream_create(&s, e, UInt32(bitPattern: Int32(dnnl_stream_default_flags.rawValue))) == dnnl_success, "oneDNN: no stream")
+        engine = e!
+        stream = s!
+    }
+}
+
+private func check(_ status: dnnl_status_t, _ operation: String) throws {
+    guard status == dnnl_success else { throw OneDNNError(operation: operation, status: Int(status.rawValue)) }
+}

@@ -1,0 +1,132 @@
+import ColaTensor
+
+/// What to build: the encoder, the similarity, and the embedding size.
+public struct ModelConfiguration: Sendable, Equatable {
+    public var encoder: EncoderKind
+    public var similarity: SimilarityKind
+    public var embeddingSize: Int
+
+    public init(encoder: EncoderKind, similarity: SimilarityKind = .bilinear, embeddingSize: Int = 512) {
+        self.encoder = encoder
+        self.similarity = similarity
+        self.embeddingSize = embeddingSize
+    }
+}
+
+/// The COLA model: encoder f, projection head g, and the similarity's parameters, over one flat
+/// parameter buffer and one flat gradient buffer.
+///
+/// Usage per training step (anchors and positives as ONE batch of 2b, as the reference does, so
+/// batch-norm statistics cover both):
+/// ```
+/// model.zeroGradients()
+/// let e = try model.embed(input, count: 2 * b, mode: .training(dropConnectSeed: seed))
+/// let r = model.loss.compute(anchors: e, ..., weight: model.similarityWeight, weightGradient: model.similarityGradient, ...)
+/// try model.backward(embeddingGradient: dE) { range in /* gradients in range are final */ }
+/// ```
+public final class ContrastiveModel {
+    public let configuration: ModelConfiguration
+    /// Trainable parameters (PyTorch `state_dict` names and shapes of the reference).
+    public let parameters: ParameterTable
+    /// Batch-norm running statistics (`…running_mean|running_var`), not trained.
+    public let buffers: ParameterTable
+    /// Parameter values, laid out by ``parameters``.
+    public let parameterValues: FloatBuffer
+    /// Gradients, laid out by ``parameters``; ``backward(embeddingGradient:onGradientsFinal:)`` adds into it.
+    public let gradients: FloatBuffer
+    /// Running statistics, laid out by ``buffers``.
+    public let bufferValues: FloatBuffer
+    /// The contrastive loss for this model's similarity.
+    public let loss: ContrastiveLoss
+
+    let encoder: Encoder
+    let head: ProjectionHead
+    private let similarityEntry: ParameterEntry?
+    private let workspace = Workspace()
+    private var context: RunContext?
+    private var embeddedRows = 0
+    private var features: FeatureMap?
+
+    /// Builds the model and initializes it from `seed` (see ``Initialization``).
+    public init(_ configuration: ModelConfiguration, seed: UInt64) {
+        self.configuration = configuration
+        var table = ParameterTable()
+        var buffers = ParameterTable()
+        encoder = Encoder.make(configuration.encoder, table: &table, buffers: &buffers)
+        head = ProjectionHead(inputs: encoder.featureCount, outputs: configuration.embeddingSize,
+                              normalized: configuration.similarity == .bilinear, table: &table)
+        similarityEntry = configuration.similarity == .bilinear
+            ? table.register("similarity.weight", shape: [configuration.embeddingSize, configuration.embeddingSize]) : nil
+        parameters = table
+        self.buffers = buffers
+        parameterValues = FloatBuffer(count: table.count)
+        gradients = FloatBuffer(count: table.count)
+        bufferValues = FloatBuffer(count: buffers.count)
+        loss = ContrastiveLoss(similarity: configuration.similarity, dimension: configuration.embeddingSize)
+        Initialization.initialize(table, encoder: configuration.encoder, values: parameterValues.pointer, seed: seed)
+        Initialization.initialize(buffers, encoder: configuration.encoder, values: bufferValues.pointer, seed: seed)
+    }
+
+    /// Features per clip the encoder produces (1280 for EfficientNet-B0, 512 for the small CNN).
+    public var featureCount: Int { encoder.featureCount }
+    /// Embedding size (512).
+    public var embeddingSize: Int { configuration.embeddingSize }
+    /// W of the bilinear similarity (nil for cosine).
+    public var similarityWeight: UnsafeMutablePointer<Float>? { similarityEntry.map { parameterValues.pointer + $0.offset } }
+    /// Gradient of W (nil for cosine).
+    public var similarityGradient: UnsafeMutablePointer<Float>? { similarityEntry.map { gradients.pointer + $0.offset } }
+    /// Floats held by the activation arenas (grows to the largest batch seen, then stays).
+    public var activationMemoryFloats: Int { workspace.capacity }
+
+    /// Sets every gradient to zero.
+    public func zeroGradients() { gradients.zero() }
+
+    /// Embeds `count` log-mel inputs (NCHW `[count, 1, 96, 64]`, row-major `[frames][bands]` each)
+    /// into `count × 512` embeddings; the result stays valid until the next forward.
+    ///
+    /// Training modes keep what ``backward(embeddingGradient:onGradientsFinal:)`` needs.
+    public func embed(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode,
+                      frames: Int = 96, bands: Int = 64) throws -> UnsafeMutableBufferPointer<Float> {
+        let run = try forwardEncoder(input, count: count, mode: mode, frames: frames, bands: bands)
+        let y = head.forward(features!.pointer, rows: count, run)
+        embeddedRows = count
+        return UnsafeMutableBufferPointer(start: y, count: count * embeddingSize)
+    }
+
+    /// Encoder features (`count × featureCount`, before the head) for transfer evaluation.
+    public func encode(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode = .inference,
+                       frames: Int = 96, bands: Int = 64) throws -> UnsafeMutableBufferPointer<Float> {
+        _ = try forwardEncoder(input, count: count, mode: mode, frames: frames, bands: bands)
+        embeddedRows = 0
+        return UnsafeMutableBufferPointer(start: features!.pointer, count: count * featureCount)
+    }
+
+    /// Backward from `embeddingGradient` (`count × 512` of the last ``embed(_:count:mode:frames:bands:)``),
+    /// adding into ``gradients``. `onGradientsFinal(range)` reports, in reverse layer order, ranges of
+    /// the gradient buffer that no later part of this backward touches; the ranges tile
+    /// `0..<parameters.count` (the similarity's W, updated by the loss before, is reported first).
+    public func backward(embeddingGradient: UnsafePointer<Float>, onGradientsFinal: (Range<Int>) -> Void = { _ in }) throws {
+        guard let run = context, let features, embeddedRows > 0, run.mode.keepsActivations else {
+            preconditionFailure("backward needs a preceding embed() in a mode that keeps activations")
+        }
+        run.beginBackward()
+        var end = parameters.count
+        func report(_ start: Int) {
+            if start < end { onGradientsFinal(start..<end) }
+            end = min(end, start)
+        }
+        report(head.weight.offset)
+        let dFeatures = head.backward(embeddingGradient, run)
+        let dy = FeatureMap(dFeatures, batch: features.batch, channels: features.channels, height: 1, width: 1)
+        try encoder.backward(dy, run, onStageFinished: report)
+    }
+
+    private func forwardEncoder(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode, frames: Int, bands: Int) throws -> RunContext {
+        let run = RunContext(parameters: parameterValues.pointer, gradients: gradients.pointer, buffers: bufferValues.pointer,
+                             mode: mode, workspace: workspace)
+        run.beginForward()
+        features = try encoder.forward(input, batch: count, height: frames, width: bands, run)
+        context = run
+        return run
+    }
+}

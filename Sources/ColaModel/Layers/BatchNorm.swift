@@ -1,0 +1,131 @@
+import ColaTensor
+
+/// Batch normalization over channels (Keras semantics), optionally with a fused ReLU, on oneDNN.
+///
+/// ε = 1e-3 and momentum 0.99 as Keras's `BatchNormalization`: after a batch-statistics pass,
+/// `running_mean = 0.99·running_mean + 0.01·mean` and `running_var = 0.99·running_var +
+/// 0.01·var·m/(m−1)` (the unbiased batch variance, m = N·H·W). Training normalizes with the biased
+/// batch variance. γ and β are parameters `<name>.weight|bias`; the running statistics are
+/// buffers `<name>.running_mean|running_var` in the model's second table.
+final class BatchNorm: Layer {
+    static let epsilon: Float = 1e-3
+    static let momentum: Float = 0.99
+
+    let gamma: ParameterEntry
+    let beta: ParameterEntry
+    let runningMean: ParameterEntry
+    let runningVariance: ParameterEntry
+    let channels: Int
+    let fusedReLU: Bool
+
+    private var plans: [PlanKey: Plan] = [:]
+    private let batchMean: FloatBuffer
+    private let batchVariance: FloatBuffer
+    private let gammaGradient: FloatBuffer
+    private let betaGradient: FloatBuffer
+    private var input: FeatureMap?
+    private var workspace: UnsafeMutablePointer<Float>?
+    private var usedBatchStatistics = true
+
+    init(_ name: String, channels: Int, fusedReLU: Bool = false, table: inout ParameterTable, buffers: inout ParameterTable) {
+        self.channels = channels
+        self.fusedReLU = fusedReLU
+        gamma = table.register("\(name).weight", shape: [channels])
+        beta = table.register("\(name).bias", shape: [channels])
+        runningMean = buffers.register("\(name).running_mean", shape: [channels])
+        runningVariance = buffers.register("\(name).running_var", shape: [channels])
+        batchMean = FloatBuffer(count: channels)
+        batchVariance = FloatBuffer(count: channels)
+        gammaGradient = FloatBuffer(count: channels)
+        betaGradient = FloatBuffer(count: channels)
+    }
+
+    func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
+        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width)
+        let batchStatistics = run.usesBatchStatistics
+        let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
+        let mean = batchStatistics ? batchMean.pointer : run.buffers + runningMean.offset
+        let variance = batchStatistics ? batchVariance.pointer : run.buffers + runningVariance.offset
+        var ws: UnsafeMutablePointer<Float>? = nil
+        if plan.workspaceFloats > 0 { ws = run.activation(plan.workspaceFloats) }
+        var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
+            (.source, .init(x.pointer)), (.destination, .init(y.pointer)), (.mean, .init(mean)), (.variance, .init(variance)),
+            (.scale, .init(run.parameters + gamma.offset)), (.shift, .init(run.parameters + beta.offset)),
+        ]
+        if let ws { arguments.append((.workspace, .init(ws))) }
+        try plan.forward.execute(arguments: arguments)
+        if batchStatistics && run.mode.updatesRunningStatistics {
+            let m = Float(x.batch * x.height * x.width)
+            let correction = m > 1 ? m / (m - 1) : 1
+            let rm = run.buffers + runningMean.offset, rv = run.buffers + runningVariance.offset
+            let keep = BatchNorm.momentum, take = 1 - BatchNorm.momentum
+            for c in 0..<channels {
+                rm[c] = keep * rm[c] + take * batchMean[c]
+                rv[c] = keep * rv[c] + take * batchVariance[c] * correction
+            }
+        }
+        input = x
+        workspace = ws
+        usedBatchStatistics = batchStatistics
+        return y
+    }
+
+    func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
+        guard let x = input else { preconditionFailure("\(gamma.name): backward before forward") }
+        let plan = try self.plan(x, .training, batchStatistics: usedBatchStatistics)
+        let backward = try plan.makeBackward(x)
+        let dx = run.gradientMap(like: x)
+        let mean = usedBatchStatistics ? batchMean.pointer : run.buffers + runningMean.offset
+        let variance = usedBatchStatistics ? batchVariance.pointer : run.buffers + runningVariance.offset
+        var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
+            (.source, .init(x.pointer)), (.mean, .init(mean)), (.variance, .init(variance)),
+            (.destinationGradient, .init(dy.pointer)), (.scale, .init(run.parameters + gamma.offset)),
+            (.shift, .init(run.parameters + beta.offset)), (.sourceGradient, .init(dx.pointer)), (.scaleGradient, .init(gammaGradient.pointer)),
+            (.shiftGradient, .init(betaGradient.pointer)),
+        ]
+        if let workspace { arguments.append((.workspace, .init(workspace))) }
+        try backward.execute(arguments: arguments)
+        run.accumulateGradient(gamma, gammaGradient.pointer)
+        run.accumulateGradient(beta, betaGradient.pointer)
+        return dx
+    }
+
+    private struct PlanKey: Hashable {
+        let batch: Int, height: Int, width: Int, training: Bool, batchStatistics: Bool
+    }
+
+    private func plan(_ x: FeatureMap, _ propagation: OneDNNPropagation, batchStatistics: Bool) throws -> Plan {
+        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, training: propagation == .training,
+                          batchStatistics: batchStatistics)
+        if let plan = plans[key] { return plan }
+        var flags: OneDNNBatchNormFlags = [.scale, .shift]
+        if !batchStatistics { flags.insert(.globalStatistics) }
+        if fusedReLU { flags.insert(.fusedReLU) }
+        let plan = try Plan(layout: try x.layout(), propagation: propagation, flags: flags)
+        plans[key] = plan
+        return plan
+    }
+
+    private final class Plan {
+        let layout: OneDNNLayout
+        let flags: OneDNNBatchNormFlags
+        let forward: OneDNNPrimitive
+        let workspaceFloats: Int
+        private var backward: OneDNNPrimitive?
+
+        init(layout: OneDNNLayout, propagation: OneDNNPropagation, flags: OneDNNBatchNormFlags) throws {
+            self.layout = layout
+            self.flags = flags
+            forward = try OneDNN.batchNormForward(propagation, data: layout, epsilon: BatchNorm.epsilon, flags: flags)
+            let bytes = propagation == .training && flags.contains(.fusedReLU) ? forward.layout(of: .workspace).byteCount : 0
+            workspaceFloats = (bytes + 3) / 4
+        }
+
+        func makeBackward(_ x: FeatureMap) throws -> OneDNNPrimitive {
+            if let backward { return backward }
+            let made = try OneDNN.batchNormBackward(data: layout, epsilon: BatchNorm.epsilon, flags: flags, hint: forward)
+            backward = made
+            return made
+        }
+    }
+}

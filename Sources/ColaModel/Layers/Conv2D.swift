@@ -1,0 +1,177 @@
+import ColaTensor
+
+/// 2-D convolution without bias on oneDNN: 3×3/5×5/1×1, stride 1 or 2, dense or depthwise (grouped).
+///
+/// Padding: stride 1 is 'same' (k/2 each side); stride 2 pads like Keras `correct_pad` for even
+/// input sizes, k/2 − 1 before and k/2 after, followed by a 'valid' convolution. Weights live in
+/// the flat buffer in PyTorch layout `[out, in/groups, kh, kw]`; oneDNN's preferred (blocked)
+/// weight layout is filled by a reorder before every forward, and the weight gradient comes back
+/// through the inverse reorder.
+final class Conv2D: Layer {
+    let weight: ParameterEntry
+    let inputChannels: Int
+    let outputChannels: Int
+    let kernel: Int
+    let stride: Int
+    let groups: Int
+
+    private var plans: [PlanKey: Plan] = [:]
+    private var input: FeatureMap?
+    private var output: FeatureMap?
+
+    init(_ name: String, inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1, depthwise: Bool = false,
+         table: inout ParameterTable) {
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernel = kernel
+        self.stride = stride
+        groups = depthwise ? inputChannels : 1
+        weight = table.register(name, shape: [outputChannels, inputChannels / groups, kernel, kernel])
+    }
+
+    var paddingBefore: Int { stride == 1 ? kernel / 2 : kernel / 2 - 1 }
+    var paddingAfter: Int { kernel / 2 }
+
+    /// Output spatial size for an input size.
+    func outputSize(_ size: Int) -> Int { (size + paddingBefore + paddingAfter - kernel) / stride + 1 }
+
+    /// Multiply-adds of one forward pass over `x` (for GFLOP/s reports).
+    func forwardMultiplyAdds(batch: Int, height: Int, width: Int) -> Int {
+        batch * outputSize(height) * outputSize(width) * outputChannels * (inputChannels / groups) * kernel * kernel
+    }
+
+    func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
+        precondition(x.channels == inputChannels, "\(weight.name): input has \(x.channels) channels, expected \(inputChannels)")
+        let y = run.featureMap(batch: x.batch, channels: outputChannels, height: outputSize(x.height), width: outputSize(x.width))
+        let plan = try self.plan(x, y, run.propagation)
+        let w = run.parameters + weight.offset
+        let fwdWeights = try plan.forwardWeights(from: w)
+        try plan.forward.execute([.source: UnsafeMutableRawPointer(x.pointer), .weights: fwdWeights,
+                                  .destination: UnsafeMutableRawPointer(y.pointer)])
+        input = x
+        output = y
+        return y
+    }
+
+    func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
+        guard let x = input, let y = output else { preconditionFailure("\(weight.name): backward before forward") }
+        let plan = try self.plan(x, y, .training)
+        try plan.prepareBackward(x, y)
+        let diffWeights = plan.weightsGradientBuffer
+        try plan.backwardWeights!.execute([.source: UnsafeMutableRawPointer(x.pointer),
+                                           .destinationGradient: UnsafeMutableRawPointer(dy.pointer),
+                                           .weightsGradient: UnsafeMutableRawPointer(diffWeights.pointer)])
+        if let reorder = plan.weightsGradientToUser {
+            try reorder.execute([.source: UnsafeMutableRawPointer(diffWeights.pointer),
+                                 .destination: UnsafeMutableRawPointer(plan.userScratch.pointer)])
+            run.accumulateGradient(weight, plan.userScratch.pointer)
+        } else {
+            run.accumulateGradient(weight, diffWeights.pointer)
+        }
+        guard inputGradient else { return nil }
+        let dx = run.gradientMap(like: x)
+        let w = run.parameters + weight.offset
+        let bwdWeights = try plan.backwardDataWeights(from: w)
+        try plan.backwardData!.execute([.destinationGradient: UnsafeMutableRawPointer(dy.pointer), .weights: bwdWeights,
+                                        .sourceGradient: UnsafeMutableRawPointer(dx.pointer)])
+        return dx
+    }
+
+    private struct PlanKey: Hashable {
+        let batch: Int, height: Int, width: Int, training: Bool
+    }
+
+    private func plan(_ x: FeatureMap, _ y: FeatureMap, _ propagation: OneDNNPropagation) throws -> Plan {
+        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, training: propagation == .training)
+        if let plan = plans[key] { return plan }
+        let plan = try Plan(self, x, y, propagation)
+        plans[key] = plan
+        return plan
+    }
+
+    /// oneDNN primitives and weight buffers for one input shape.
+    private final class Plan {
+        let forward: OneDNNPrimitive
+        let userWeights: OneDNNLayout
+        let forwardWeightsLayout: OneDNNLayout
+        let toForwardWeights: OneDNNPrimitive?
+        let forwardWeightsBuffer: FloatBuffer
+        let userScratch: FloatBuffer
+        let strides: [Int], paddingLeft: [Int], paddingRight: [Int]
+        let weightsAny: OneDNNLayout
+        var backwardData: OneDNNPrimitive?
+        var backwardWeights: OneDNNPrimitive?
+        var toBackwardWeights: OneDNNPrimitive?
+        var backwardWeightsBuffer = FloatBuffer(count: 0)
+        var weightsGradientToUser: OneDNNPrimitive?
+        var weightsGradientBuffer = FloatBuffer(count: 0)
+
+        init(_ conv: Conv2D, _ x: FeatureMap, _ y: FeatureMap, _ propagation: OneDNNPropagation) throws {
+            let dims = conv.groups == 1
+                ? [conv.outputChannels, conv.inputChannels, conv.kernel, conv.kernel]
+                : [conv.groups, conv.outputChannels / conv.groups, conv.inputChannels / conv.groups, conv.kernel, conv.kernel]
+            userWeights = try OneDNNLayout(dims, conv.groups == 1 ? .oihw : .goihw)
+            weightsAny = try OneDNNLayout(dims, .any)
+            strides = [conv.stride, conv.stride]
+            paddingLeft = [conv.paddingBefore, conv.paddingBefore]
+            paddingRight = [conv.paddingAfter, conv.paddingAfter]
+            forward = try OneDNN.convolutionForward(propagation, source: try x.layout(), weights: weightsAny, bias: nil,
+                                                    destination: try y.layout(), strides: strides,
+                                                    paddingLeft: paddingLeft, paddingRight: paddingRight)
+            forwardWeightsLayout = forward.layout(of: .weights)
+            if forwardWeightsLayout.sameLayout(as: userWeights) {
+                toForwardWeights = nil
+                forwardWeightsBuffer = FloatBuffer(count: 0)
+            } else {
+                toForwardWeights = try OneDNN.reorder(from: userWeights, to: forwardWeightsLayout)
+                forwardWeightsBuffer = FloatBuffer(count: forwardWeightsLayout.floatCount)
+            }
+            userScratch = FloatBuffer(count: userWeights.floatCount)
+        }
+
+        func forwardWeights(from w: UnsafeMutablePointer<Float>) throws -> UnsafeMutableRawPointer {
+            guard let reorder = toForwardWeights else { return UnsafeMutableRawPointer(w) }
+            try reorder.execute([.source: UnsafeMutableRawPointer(w), .destination: UnsafeMutableRawPointer(forwardWeightsBuffer.pointer)])
+            return UnsafeMutableRawPointer(forwardWeightsBuffer.pointer)
+        }
+
+        func prepareBackward(_ x: FeatureMap, _ y: FeatureMap) throws {
+            guard backwardWeights == nil else { return }
+            let xl = try x.layout(), yl = try y.layout()
+            let data = try OneDNN.convolutionBackwardData(sourceGradient: xl, weights: weightsAny, destinationGradient: yl,
+                                                          strides: strides, paddingLeft: paddingLeft, paddingRight: paddingRight,
+                                                          hint: forward)
+            let dataWeights = data.layout(of: .weights)
+            if dataWeights.sameLayout(as: userWeights) {
+                toBackwardWeights = nil
+            } else if dataWeights.sameLayout(as: forwardWeightsLayout) {
+                toBackwardWeights = nil
+                backwardWeightsBuffer = forwardWeightsBuffer
+            } else {
+                toBackwardWeights = try OneDNN.reorder(from: userWeights, to: dataWeights)
+                backwardWeightsBuffer = FloatBuffer(count: dataWeights.floatCount)
+            }
+            backwardData = data
+            let weights = try OneDNN.convolutionBackwardWeights(source: xl, weightsGradient: weightsAny, biasGradient: nil,
+                                                                destinationGradient: yl, strides: strides,
+                                                                paddingLeft: paddingLeft, paddingRight: paddingRight, hint: forward)
+            let diffLayout = weights.layout(of: .weightsGradient)
+            weightsGradientBuffer = FloatBuffer(count: diffLayout.floatCount)
+            weightsGradientToUser = diffLayout.sameLayout(as: userWeights) ? nil : try OneDNN.reorder(from: diffLayout, to: userWeights)
+            backwardWeights = weights
+        }
+
+        /// Weights in the backward-data primitive's layout (the forward copy when layouts agree).
+        func backwardDataWeights(from w: UnsafeMutablePointer<Float>) throws -> UnsafeMutableRawPointer {
+            if let reorder = toBackwardWeights {
+                try reorder.execute([.source: UnsafeMutableRawPointer(w), .destination: UnsafeMutableRawPointer(backwardWeightsBuffer.pointer)])
+                return UnsafeMutableRawPointer(backwardWeightsBuffer.pointer)
+            }
+            if backwardWeightsBuffer.count > 0 {
+                // Same layout as the forward copy, which this step's forward already filled.
+                return UnsafeMutableRawPointer(backwardWeightsBuffer.pointer)
+            }
+            return UnsafeMutableRawPointer(w)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// Small hand-written kernels on channels-last maps (NHWC) and flat vectors.
+///
+/// These are the passes oneDNN has no single primitive for in Cola's layout: global pooling,
+/// per-sample/per-channel scaling (squeeze-excite, drop-connect) and accumulation.
+public enum ChannelKernels {
+    /// `destination[i] += source[i]`.
+    public static func accumulate(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { destination[i] += source[i] }
+    }
+
+    /// `destination[i] = a[i] + b[i]`.
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { destination[i] = a[i] + b[i] }
+    }
+
+    /// `destination[i] = source[i] * factor`.
+    public static func scale(_ source: UnsafePointer<Float>, by factor: Float, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { destination[i] = source[i] * factor }
+    }
+
+    /// Mean over the spatial positions: `[N, HW, C]` → `[N, C]`.
+    public static func globalAveragePool(_ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int, into y: UnsafeMutablePointer<Float>) {
+        let inverse = 1 / Float(spatial)
+        for n in 0..<batch {
+            let out = y + n * channels
+            out.initialize(repeating: 0, count: channels)
+            var row = x + n * spatial * channels
+            for _ in 0..<spatial {
+                for c in 0..<channels { out[c] += row[c] }
+                row += channels
+            }
+            for c in 0..<channels { out[c] *= inverse }
+        }
+    }
+
+    /// Maximum over the spatial positions: `[N, HW, C]` → `[N, C]`, remembering where it was.
+    public static func globalMaxPool(
+        _ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
+        into y: UnsafeMutablePointer<Float>, positions: UnsafeMutablePointer<Int32>
+    ) {
+        for n in 0..<batch {
+            let base = x + n * spatial * channels
+            let out = y + n * channels
+            let at = positions + n * channels
+            out.update(from: base, count: channels)
+            at.initialize(repeating: 0, count: channels)
+            for s in 1..<max(spatial, 1) {
+                let row = base + s * channels
+                for c in 0..<channels where row[c] > out[c] {
+                    out[c] = row[c]
+                    at[c] = Int32(s)
+                }
+            }
+        }
+    }
+
+    /// Gradient of ``globalMaxPool``: `dx` is overwritten (zero except at the maxima).
+    public static func globalMaxPoolBackward(
+        _ dy: UnsafePointer<Float>, positions: UnsafePointer<Int32>, batch: Int, spatial: Int, channels: Int,
+        into dx: UnsafeMutablePointer<Float>
+    ) {
+        dx.initialize(repeating: 0, count: batch * spatial * channels)
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let s = Int(positions[n * channels + c])
+                dx[(n * spatial + s) * channels + c] += dy[n * channels + c]
+            }
+        }
+    }
+
+    /// `y[n, s, c] = x[n, s, c] * factors[n, c]` (squeeze-excite gating).
+    public static func scaleChannels(
+        _ x: UnsafePointer<Float>, by factors: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            let f = factors + n * channels
+            for s in 0..<spatial {
+                let offset = (n * spatial + s) * channels
+                let xr = x + offset, yr = y + offset
+                for c in 0..<channels { yr[c] = xr[c] * f[c] }
+            }
+        }
+    }
+
+    /// Gradient of ``scaleChannels``: `dx = dy * factors` (overwritten) and
+    /// `dFactors[n, c] = Σ_s dy * x` (overwritten).
+    public static func scaleChannelsBackward(
+        _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, factors: UnsafePointer<Float>,
+        batch: Int, spatial: Int, channels: Int,
+        dx: UnsafeMutablePointer<Float>, dFactors: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            let f = factors + n * channels
+            let df = dFactors + n * channels
+            df.initialize(repeating: 0, count: channels)
+            for s in 0..<spatial {
+                let offset = (n * spatial + s) * channels
+                let dyr = dy + offset, xr = x + offset, dxr = dx + offset
+                for c in 0..<channels {
+                    df[c] += dyr[c] * xr[c]
+                    dxr[c] = dyr[c] * f[c]
+                }
+            }
+        }
+    }
+
+    /// `dx[n, s, c] += g[n, c] * factor` for every spatial position (gradient of an average pool).
+    public static func broadcastAdd(
+        _ g: UnsafePointer<Float>, factor: Float, batch: Int, spatial: Int, channels: Int,
+        into dx: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            let gr = g + n * channels
+            for s in 0..<spatial {
+                let dxr = dx + (n * spatial + s) * channels
+                for c in 0..<channels { dxr[c] += gr[c] * factor }
+            }
+        }
+    }
+
+    /// `y[n, ...] = x[n, ...] * factors[n]` over samples of `sampleSize` elements.
+    public static func scaleSamples(
+        _ x: UnsafePointer<Float>, by factors: UnsafePointer<Float>, batch: Int, sampleSize: Int,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        for n in 0..<batch {
+            let f = factors[n]
+            let xr = x + n * sampleSize, yr = y + n * sampleSize
+            for i in 0..<sampleSize { yr[i] = xr[i] * f }
+        }
+    }
+}

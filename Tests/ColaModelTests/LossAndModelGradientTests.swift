@@ -1,0 +1,140 @@
+import ColaTensor
+import XCTest
+@testable import ColaModel
+
+final class LossAndModelGradientTests: XCTestCase {
+    /// Loss on a rectangular S (3 local anchors against 5 positives, labels at offset 1).
+    func testContrastiveLossGradients() {
+        for similarity in [SimilarityKind.bilinear, .cosine(temperature: 0.2)] {
+            let d = 6, b = 3, n = 5, offset = 1
+            var generator = SeededGenerator(seed: 11)
+            func random(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextUniform() * 2 - 1 } }
+            var a = random(b * d), p = random(n * d), w = random(d * d)
+            let loss = ContrastiveLoss(similarity: similarity, dimension: d)
+            func evaluate() -> (Float, [Float], [Float], [Float], Int) {
+                var da = [Float](repeating: 0, count: b * d), dp = [Float](repeating: 0, count: n * d)
+                var dw = [Float](repeating: 0, count: d * d)
+                let r = loss.compute(anchors: a, anchorCount: b, positives: p, positiveCount: n, positiveOffset: offset, divisor: 8,
+                                     weight: w, weightGradient: &dw, anchorGradient: &da, positiveGradient: &dp)
+                return (r.loss, da, dp, dw, r.correct)
+            }
+            let (_, da, dp, dw, _) = evaluate()
+            var worst: Float = 0
+            let h: Float = 1e-2
+            func set(_ which: Int, _ i: Int, _ v: Float) {
+                switch which {
+                case 0: a[i] = v
+                case 1: p[i] = v
+                default: w[i] = v
+                }
+            }
+            func check(_ which: Int, _ analytic: [Float]) {
+                for i in 0..<analytic.count {
+                    let original = [a, p, w][which][i]
+                    set(which, i, original + h)
+                    let plus = evaluate().0
+                    set(which, i, original - h)
+                    let minus = evaluate().0
+                    set(which, i, original)
+                    let numeric = (plus - minus) / (2 * h)
+                    worst = max(worst, abs(numeric - analytic[i]) / max(abs(numeric) + abs(analytic[i]), 1e-2))
+                }
+            }
+            check(0, da)
+            check(1, dp)
+            if similarity == .bilinear { check(2, dw) }
+            print("gradient check loss \(similarity): max relative error \(worst)")
+            XCTAssertLessThan(worst, 1e-2)
+        }
+    }
+
+    func testLossValueAndAccuracyOnKnownScores() {
+        // Cosine with identical anchors and positives (orthogonal rows): S = I/τ, every row correct.
+        let d = 4
+        var e = [Float](repeating: 0, count: 16)
+        for i in 0..<4 { e[i * d + i] = 2 }
+        var da = [Float](repeating: 0, count: 16), dp = [Float](repeating: 0, count: 16)
+        let r = ContrastiveLoss(similarity: .cosine(temperature: 0.2), dimension: d)
+            .compute(anchors: e, anchorCount: 4, positives: e, positiveCount: 4, positiveOffset: 0, divisor: 4,
+                     weight: nil, weightGradient: nil, anchorGradient: &da, positiveGradient: &dp)
+        let expected = -log(exp(5.0) / (exp(5.0) + 3))
+        XCTAssertEqual(Double(r.loss), expected, accuracy: 1e-5)
+        XCTAssertEqual(r.correct, 4)
+        XCTAssertEqual(r.accuracy, 1)
+    }
+
+    func testHeadGradients() throws {
+        for normalized in [true, false] {
+            let h = LayerHarness()
+            let head = ProjectionHead(inputs: 7, outputs: 5, normalized: normalized, table: &h.table)
+            h.materialize()
+            let e = try h.check(normalized ? "head dense+layernorm+tanh" : "head dense", layer: HeadAsLayer(head),
+                                input: (3, 7, 1, 1), mode: noUpdateTraining, step: 1e-2)
+            XCTAssertLessThan(e, 1e-2)
+        }
+    }
+
+    /// End to end: small CNN on 16×16 inputs, bilinear loss, sampled coordinates of every tensor.
+    func testSmallCNNModelGradientsMatchFiniteDifferences() throws {
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN), seed: 3)
+        let b = 2
+        var generator = SeededGenerator(seed: 5)
+        let input = (0..<(2 * b * 16 * 16)).map { _ in generator.nextUniform() * 4 - 2 }
+        let mode = ForwardMode(statistics: .batch, updatesRunningStatistics: false, keepsActivations: true, dropConnectSeed: nil)
+        func step(backward: Bool) throws -> Float {
+            let e = try model.embed(input, count: 2 * b, mode: mode, frames: 16, bands: 16)
+            var de = [Float](repeating: 0, count: 2 * b * 512)
+            let r = de.withUnsafeMutableBufferPointer { g in
+                model.loss.compute(anchors: e.baseAddress!, anchorCount: b, positives: e.baseAddress! + b * 512, positiveCount: b,
+                                   positiveOffset: 0, divisor: Float(b), weight: model.similarityWeight,
+                                   weightGradient: model.similarityGradient, anchorGradient: g.baseAddress!,
+                                   positiveGradient: g.baseAddress! + b * 512)
+            }
+            if backward {
+                var ranges: [Range<Int>] = []
+                try model.backward(embeddingGradient: de) { ranges.append($0) }
+                XCTAssertEqual(ranges.first?.upperBound, model.parameters.count)
+                XCTAssertEqual(ranges.last?.lowerBound, 0)
+                for (later, earlier) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(earlier.upperBound, later.lowerBound) }
+            }
+            return r.loss
+        }
+        model.zeroGradients()
+        _ = try step(backward: true)
+        let analytic = model.gradients.array()
+        var worst: Float = 0
+        let h: Float = 1e-3
+        for entry in model.parameters.entries {
+            for s in 0..<2 {
+                let i = entry.offset + (s * 7919) % entry.count
+                let original = model.parameterValues[i]
+                model.parameterValues[i] = original + h
+                let plus = try step(backward: false)
+                model.parameterValues[i] = original - h
+                let minus = try step(backward: false)
+                model.parameterValues[i] = original
+                let numeric = (plus - minus) / (2 * h)
+                let error = abs(numeric - analytic[i]) / max(abs(numeric) + abs(analytic[i]), 1e-1)
+                if error > 1e-1 { print("  \(entry.name)[\(i - entry.offset)]: analytic \(analytic[i]) numeric \(numeric)") }
+                worst = max(worst, error)
+            }
+        }
+        print("gradient check small CNN model + bilinear loss: max relative error \(worst)")
+        // ReLU and max-pool kinks make finite differences of a whole network noisier than per-layer checks.
+        XCTAssertLessThan(worst, 1e-1)
+    }
+}
+
+/// Adapts the head (matrices) to the layer harness (1×1 maps).
+final class HeadAsLayer: Layer {
+    let head: ProjectionHead
+    init(_ head: ProjectionHead) { self.head = head }
+
+    func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
+        FeatureMap(head.forward(x.pointer, rows: x.batch, run), batch: x.batch, channels: head.outputs, height: 1, width: 1)
+    }
+
+    func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
+        FeatureMap(head.backward(dy.pointer, run), batch: dy.batch, channels: head.inputs, height: 1, width: 1)
+    }
+}
