@@ -1,0 +1,44 @@
+import ColaTensor
+import XCTest
+@testable import ColaModel
+
+final class AdamAndModeTests: XCTestCase {
+    func testAdamMatchesKerasUpdateByHand() {
+        let adam = Adam(count: 2, learningRate: 0.1)
+        var theta: [Float] = [1, -2]
+        let g: [Float] = [0.5, -0.25]
+        adam.update(parameters: &theta, gradients: g)
+        // Step 1: m = 0.1g, v = 0.001g², lr_t = 0.1·√0.001/0.1 → θ −= 0.1·sign(g)·|g|/(|g| + ε/√0.001·…) ≈ 0.1·sign(g).
+        let lrT = 0.1 * (1 - 0.999).squareRoot() / (1 - 0.9)
+        for i in 0..<2 {
+            let m = 0.1 * Double(g[i]), v = 0.001 * Double(g[i] * g[i])
+            let expected = Double([1, -2][i]) - lrT * m / (v.squareRoot() + 1e-7)
+            XCTAssertEqual(Double(theta[i]), expected, accuracy: 1e-6)
+        }
+        adam.weightDecay = 0.5
+        let before = theta
+        adam.update(parameters: &theta, gradients: [0, 0])
+        XCTAssertEqual(adam.step, 2)
+        XCTAssertLessThan(abs(theta[0]), abs(before[0]))
+    }
+
+    func testForwardModesAgree() throws {
+        let model = ContrastiveModel(ModelConfiguration(encoder: .efficientNetB0), seed: 9)
+        var generator = SeededGenerator(seed: 1)
+        let n = 4
+        let input = (0..<(n * 32 * 32)).map { _ in generator.nextUniform() * 10 }
+        let training = try Array(model.embed(input, count: n, mode: ForwardMode(statistics: .batch, updatesRunningStatistics: false,
+                                                                               keepsActivations: true, dropConnectSeed: 4),
+                                             frames: 32, bands: 32))
+        let passOne = try Array(model.embed(input, count: n, mode: .forwardOnly(dropConnectSeed: 4), frames: 32, bands: 32))
+        XCTAssertEqual(training, passOne, "GradCache pass 1 must reproduce the training forward")
+        let frozen = try Array(model.embed(input, count: n, mode: .frozenStatistics, frames: 32, bands: 32))
+        let inference = try Array(model.embed(input, count: n, mode: .inference, frames: 32, bands: 32))
+        let diff = zip(frozen, inference).map { abs($0 - $1) }.max()!
+        print("frozen-statistics training vs inference embeddings: max abs diff \(diff)")
+        XCTAssertLessThan(diff, 1e-5)
+        let runningBefore = model.bufferValues.array()
+        _ = try model.embed(input, count: n, mode: .training(dropConnectSeed: nil), frames: 32, bands: 32)
+        XCTAssertNotEqual(runningBefore, model.bufferValues.array(), "training updates running statistics")
+    }
+}
