@@ -1,0 +1,126 @@
+import Foundation
+
+/// Embeddings of a task's three splits kept on disk, one file per (embedder identity, task
+/// content, windowing), so a sweep over probes or repeated reports never re-embeds.
+///
+/// File `<directory>/<task>-<key>.embeddings`: magic `COLAEMB1`, then per split (train, valid,
+/// test) the width, row count, clip count, unreadable count as UInt32, then clip-of-row Int32s,
+/// labels Int32s, row Float32s (little-endian), and the unreadable descriptions as UTF-8 lines.
+/// Files are written to a temporary name and renamed, so a crash never leaves a torn file.
+public struct EmbeddingCache: Sendable {
+    /// Where cache files live.
+    public let directory: String
+
+    /// A cache in `directory` (created on first store).
+    public init(directory: String) { self.directory = directory }
+
+    /// The default location: `$XDG_CACHE_HOME/cola/embeddings`, else `~/.cache/cola/embeddings`.
+    public static var defaultDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
+        return base + "/cola/embeddings"
+    }
+
+    /// The cache key of `task` embedded by `embedderIdentity` with the given windowing: changes
+    /// whenever a clip, a label, the embedder or the windowing changes.
+    public static func key(task: TaskData, embedderIdentity: String, windowing: String) -> String {
+        var text = "\(embedderIdentity)|\(windowing)|\(task.name)|\(task.classNames.joined(separator: ","))"
+        for (name, clips) in [("train", task.train), ("valid", task.valid), ("test", task.test)] {
+            text += "|\(name):"
+            for clip in clips { text += "\(clip.key)=\(clip.label);" }
+        }
+        return StableHash.hex(text)
+    }
+
+    /// The file for `task` under `key`.
+    public func path(task: String, key: String) -> String { "\(directory)/\(task)-\(key).embeddings" }
+
+    /// The stored splits, or `nil` when absent or unreadable.
+    public func load(task: String, key: String) -> [EmbeddedSplit]? {
+        guard let data = FileManager.default.contents(atPath: path(task: task, key: key)) else { return nil }
+        var reader = ByteReader(data: data)
+        guard reader.bytes(8) == Array("COLAEMB1".utf8) else { return nil }
+        var splits: [EmbeddedSplit] = []
+        for _ in 0..<3 {
+            guard let width = reader.uint32(), let rows = reader.uint32(), let clips = reader.uint32(), let unreadableCount = reader.uint32(),
+                  let clipOfRow = reader.int32s(Int(rows)), let labels = reader.int32s(Int(clips)),
+                  let values = reader.floats(Int(rows) * Int(width)) else { return nil }
+            var unreadable: [String] = []
+            for _ in 0..<unreadableCount {
+                guard let line = reader.line() else { return nil }
+                unreadable.append(line)
+            }
+            splits.append(EmbeddedSplit(width: Int(width), rows: values, clipOfRow: clipOfRow, labels: labels, unreadable: unreadable))
+        }
+        return splits
+    }
+
+    /// Stores `splits` (train, valid, test) under `key`.
+    public func store(_ splits: [EmbeddedSplit], task: String, key: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var data = Data("COLAEMB1".utf8)
+        for split in splits {
+            for value in [split.width, split.rowCount, split.clipCount, split.unreadable.count] {
+                withUnsafeBytes(of: UInt32(value).littleEndian) { data.append(contentsOf: $0) }
+            }
+            split.clipOfRow.withUnsafeBytes { data.append(contentsOf: $0) }
+            split.labels.withUnsafeBytes { data.append(contentsOf: $0) }
+            split.rows.withUnsafeBytes { data.append(contentsOf: $0) }
+            for line in split.unreadable {
+                data.append(contentsOf: Array(line.replacingOccurrences(of: "\n", with: " ").utf8) + [10])
+            }
+        }
+        let target = path(task: task, key: key)
+        let temporary = target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw EmbeddingCacheError(path: temporary, reason: "cannot write")
+        }
+        guard rename(temporary, target) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw EmbeddingCacheError(path: target, reason: "cannot rename \(temporary) into place")
+        }
+    }
+}
+
+/// A cache file that cannot be written.
+public struct EmbeddingCacheError: Error, CustomStringConvertible {
+    /// The file.
+    public let path: String
+    /// What went wrong.
+    public let reason: String
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Sequential little-endian reads from a byte buffer; `nil` when the buffer ends early.
+private struct ByteReader {
+    let data: Data
+    var offset = 0
+
+    mutating func bytes(_ count: Int) -> [UInt8]? {
+        guard count >= 0, offset + count <= data.count else { return nil }
+        defer { offset += count }
+        return Array(data[data.startIndex + offset ..< data.startIndex + offset + count])
+    }
+
+    mutating func uint32() -> UInt32? {
+        bytes(4).map { $0.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) } }
+    }
+
+    mutating func int32s(_ count: Int) -> [Int32]? {
+        bytes(4 * count).map { raw in raw.withUnsafeBytes { buffer in (0..<count).map { Int32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) } } }
+    }
+
+    mutating func floats(_ count: Int) -> [Float]? {
+        bytes(4 * count).map { raw in
+            raw.withUnsafeBytes { buffer in (0..<count).map { Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+        }
+    }
+
+    mutating func line() -> String? {
+        guard let end = data[(data.startIndex + offset)...].firstIndex(of: 10) else { return nil }
+        let text = String(decoding: data[(data.startIndex + offset)..<end], as: UTF8.self)
+        offset = end - data.startIndex + 1
+        return text
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Where and how a suite run reads and writes.
+public struct TransferSuiteOptions: Sendable {
+    /// The folder holding one folder per task.
+    public var dataRoot: String
+    /// Tasks to run, in order.
+    public var tasks: [SuiteTask]
+    /// Where `results.json` and `results.md` go.
+    public var outputDirectory: String
+    /// Where embeddings are cached.
+    public var cacheDirectory: String
+    /// The cumulative score table rows are appended to (`nil`: none).
+    public var scoresFile: String?
+    /// The protocol.
+    public var settings: EvaluationProtocol
+    /// Text naming the pretraining run's configuration, folded into the config hash of `scores.csv`.
+    public var configurationText: String
+
+    /// Options for `tasks` under `dataRoot`, writing to `outputDirectory`, with `scores.csv` next
+    /// to it and the default cache.
+    public init(dataRoot: String, tasks: [SuiteTask], outputDirectory: String) {
+        self.dataRoot = dataRoot
+        self.tasks = tasks
+        self.outputDirectory = outputDirectory
+        self.cacheDirectory = EmbeddingCache.defaultDirectory
+        self.scoresFile = (outputDirectory as NSString).deletingLastPathComponent.appending("/scores.csv")
+        self.settings = EvaluationProtocol()
+        self.configurationText = ""
+    }
+}
+
+/// Runs the transfer suite: for each task, import, embed (cached), probe, score, for the
+/// embedder under test and for each floor embedder, then writes the report.
+///
+/// This is the library entry point of `cola eval` and of `cola pretrain`'s rank 0 after training:
+/// ```
+/// let suite = TransferSuite(embedder: ModelEmbedder(...), floors: [LogMelStatisticsEmbedder()], options: options)
+/// let report = try suite.run { print($0) }        // also writes results.json, results.md, scores.csv
+/// ```
+public final class TransferSuite {
+    /// The embedder scored.
+    public let embedder: any ClipEmbedder
+    /// Embedders scored beside it as floors (e.g. log-mel statistics, random encoder).
+    public let floors: [any ClipEmbedder]
+    /// The run's options.
+    public let options: TransferSuiteOptions
+
+    /// A suite run of `embedder` with `floors` beside it.
+    public init(embedder: any ClipEmbedder, floors: [any ClipEmbedder] = [], options: TransferSuiteOptions) {
+        self.embedder = embedder
+        self.floors = floors.filter { $0.identity != embedder.identity }
+        self.options = options
+    }
+
+    /// Runs every task, writes `results.json`, `results.md` and the `scores.csv` rows, and
+    /// returns the report. `log` receives one line per step.
+    @discardableResult
+    public func run(log: (String) -> Void = { _ in }) throws -> SuiteReport {
+        let evaluation = TaskEvaluation(settings: options.settings, cache: EmbeddingCache(directory: options.cacheDirectory))
+        var results: [TaskResult] = []
+        for task in options.tasks {
+            let result = runTask(task, evaluation: evaluation, log: log)
+            results.append(result)
+        }
+        let report = SuiteReport(
+            embedder: embedder.displayName, embedderIdentity: embedder.identity, floors: floors.map(\.displayName),
+            configHash: StableHash.hex(options.settings.hash + "|" + options.configurationText), tasks: results)
+        try report.write(to: options.outputDirectory)
+        if let scoresFile = options.scoresFile { try report.appendScores(to: scoresFile) }
+        log("wrote \(options.outputDirectory)/results.json and results.md" + (options.scoresFile.map { ", appended to \($0)" } ?? ""))
+        return report
+    }
+
+    private func runTask(_ task: SuiteTask, evaluation: TaskEvaluation, log: (String) -> Void) -> TaskResult {
+        let started = Date()
+        var result = TaskResult(name: task.name, title: task.title)
+        let data: TaskData
+        do {
+            data = try task.load(dataRoot: options.dataRoot)
+                .withValidationSplit()
+                .limitingTrainClips(to: options.settings.maxTrainClips)
+                .limitingTestClips(to: options.settings.maxTestClips)
+        } catch let error as TaskImportError {
+            if let path = error.missingPath {
+                result.status = .skipped
+                result.reason = "\(error)"
+                result.lookedFor = path
+                log("\(task.name): skipped: \(error)")
+            } else {
+                result.status = .failed
+                result.reason = "\(error)"
+                log("\(task.name): failed: \(error)")
+            }
+            return result
+        } catch {
+            result.status = .failed
+            result.reason = "\(error)"
+            log("\(task.name): failed: \(error)")
+            return result
+        }
+        result.classes = data.classNames.count
+        result.metric = data.metric
+        guard data.classNames.count >= 2, !data.train.isEmpty, !data.valid.isEmpty, !data.test.isEmpty else {
+            result.status = .failed
+            result.reason = "needs ≥ 2 classes and non-empty splits; has \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips"
+            log("\(task.name): failed: \(result.reason!)")
+            return result
+        }
+        log("\(task.name): \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips")
+        do {
+            let (score, splits) = try evaluation.run(data, embedder: embedder)
+            result.score = score
+            result.trainClips = splits[0].scoredClipCount
+            result.validClips = splits[1].scoredClipCount
+            result.testClips = splits[2].scoredClipCount
+            result.testWindows = splits[2].rowCount
+            result.unreadableClips = splits.map(\.unreadable.count).reduce(0, +)
+            result.unreadableExamples = Array(splits.flatMap(\.unreadable).prefix(3))
+            log("\(task.name): \(embedder.displayName) accuracy \(Self.percent(score.accuracy))" + (score.averagePrecision.map { ", mAP \(Self.percent($0))" } ?? "")
+                + " (epoch \(score.bestEpoch)/\(score.epochs), embed \(score.cached ? "cached" : String(format: "%.1f s", score.embeddingSeconds)), probe \(String(format: "%.1f s", score.probeSeconds)))")
+            for floor in floors {
+                let (floorScore, _) = try evaluation.run(data, embedder: floor)
+                result.floors[floor.displayName] = floorScore
+                log("\(task.name): floor \(floor.displayName) accuracy \(Self.percent(floorScore.accuracy))")
+            }
+            result.status = .scored
+        } catch {
+            result.status = .failed
+            result.reason = "\(error)"
+            log("\(task.name): failed: \(error)")
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }
+}
