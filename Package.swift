@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "ColaEvaluation", dependencies: ["ColaAudio", "ColaModel"]),
+        .target(name: "ColaEvaluation", dependencies: ["ColaAudio", "ColaModel", "ColaTensor"]),
         .executableTarget(
             name: "cola",
             dependencies: [

@@ -1,10 +1,92 @@
 import ArgumentParser
+import ColaEvaluation
+import Foundation
 
-/// `cola eval`.
+/// `cola eval`: scores an encoder on the transfer suite with a linear probe.
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Score an encoder on the transfer suite.")
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Score an encoder on the transfer suite (frozen encoder, linear probe).",
+        discussion: """
+            Reads each task's real data-set layout under --data-root (see docs/eval.md), embeds 1 s \
+            windows with the encoder (cached per encoder and task), trains a linear softmax probe \
+            (Adam 1e-3, early stopping on validation) and scores test clips by logits averaged over \
+            their 1 s windows. Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
+            Tasks without data are reported as skipped with the path looked for.
+            """)
+
+    /// The embedders `--encoder` names.
+    enum EncoderChoice: String, ExpressibleByArgument, CaseIterable {
+        case logmelStats = "logmel-stats"
+    }
+
+    @Option(help: "The encoder to score when no checkpoint is given: \(EncoderChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var encoder: EncoderChoice?
+
+    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, or generic).")
+    var dataRoot: String
+
+    @Option(help: "Comma-separated task names, or 'all' (the nine plus every generic train.tsv/test.tsv folder).")
+    var tasks = "all"
+
+    @Option(help: "Output folder for results.json and results.md.")
+    var out: String
+
+    @Option(help: "Embedding cache folder (default: $XDG_CACHE_HOME/cola/embeddings or ~/.cache/cola/embeddings).")
+    var cache: String?
+
+    @Option(help: "Cumulative score table to append to (default: scores.csv next to --out).")
+    var scores: String?
+
+    @Flag(help: "Do not score the floors (log-mel statistics, random encoder) beside the encoder.")
+    var noFloors = false
+
+    @Option(help: "Random 1 s windows embedded per training clip.")
+    var trainWindows = 4
+
+    @Option(help: "Probe epochs at most.")
+    var epochs = 100
+
+    @Option(help: "Stop after this many epochs without a better validation accuracy.")
+    var patience = 10
+
+    @Option(help: "Seed of the windows and the probe.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Use at most this many training clips per task (deterministic choice).")
+    var maxTrainClips: Int?
+
+    @Option(help: "Use at most this many test clips per task (deterministic choice).")
+    var maxTestClips: Int?
+
+    func validate() throws {
+        guard encoder != nil else {
+            throw ValidationError("give --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
+        }
+        guard trainWindows > 0, epochs > 0, patience > 0 else {
+            throw ValidationError("--train-windows, --epochs and --patience must be positive")
+        }
+    }
 
     func run() throws {
-        try notBuiltYet("eval")
+        let embedder: any ClipEmbedder = LogMelStatisticsEmbedder()
+        var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks, dataRoot: dataRoot), outputDirectory: out)
+        if let cache { options.cacheDirectory = cache }
+        if let scores { options.scoresFile = scores }
+        options.settings.trainWindowsPerClip = trainWindows
+        options.settings.windowSeed = seed
+        options.settings.probe.seed = seed
+        options.settings.probe.maxEpochs = epochs
+        options.settings.probe.patience = patience
+        options.settings.maxTrainClips = maxTrainClips
+        options.settings.maxTestClips = maxTestClips
+        let floors: [any ClipEmbedder] = noFloors ? [] : [LogMelStatisticsEmbedder()]
+        let report = try TransferSuite(embedder: embedder, floors: floors, options: options).run { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        print(report.markdown)
+        if report.tasks.contains(where: { $0.status == .failed }) {
+            throw ExitCode(1)
+        }
     }
 }

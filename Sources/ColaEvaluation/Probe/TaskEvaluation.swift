@@ -24,7 +24,7 @@ public struct EvaluationProtocol: Sendable, Hashable, Codable {
     }
 
     /// What the training windows depend on, part of the cache key.
-    var windowing: String { "crop\(CropGeometry.samples) train\(trainWindowsPerClip)x seed\(windowSeed) eval-consecutive-v1" }
+    var windowing: String { "crop\(CropGeometry.samples) train\(trainWindowsPerClip)x seed\(windowSeed) eval-whole-windows-v2" }
 }
 
 /// One embedder's score on one task.

@@ -151,7 +151,7 @@ public struct SuiteReport: Sendable {
             try Data("checkpoint,task,metric,value,config_hash\n".utf8).write(to: URL(fileURLWithPath: path))
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw EmbeddingCacheError(path: path, reason: "cannot open for appending")
+            throw ScoreTableError(path: path, reason: "cannot open for appending")
         }
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -163,4 +163,14 @@ public struct SuiteReport: Sendable {
     private static func csvField(_ text: String) -> String {
         text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
+}
+
+/// The cumulative score table cannot be written.
+public struct ScoreTableError: Error, CustomStringConvertible {
+    /// The table's path.
+    public let path: String
+    /// What went wrong.
+    public let reason: String
+
+    public var description: String { "\(path): \(reason)" }
 }
