@@ -44,6 +44,9 @@ struct Sweep: ParsableCommand {
     @Option(help: "Transfer tasks, comma-separated (replaces the file's list).")
     var tasks: String?
 
+    @Option(name: .customLong("set"), help: "A key=value override for every member's run config, after the file's `set` list (repeatable).")
+    var overrides: [String] = []
+
     @Option(help: "How members' ranks start: mpirun, srun or none (one process).")
     var launcher: SweepConfig.Launcher?
 
@@ -102,6 +105,8 @@ struct Sweep: ParsableCommand {
         }
         if let tasks { sweep.tasks = tasks.split(separator: ",").map(String.init) }
         if let launcher { sweep.launcher = launcher }
+        sweep.overrides += overrides
+        _ = try sweep.loadBase()
         try sweep.validate(file: config)
         return sweep
     }

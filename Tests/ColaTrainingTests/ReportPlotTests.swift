@@ -81,7 +81,7 @@ final class ReportPlotTests: XCTestCase {
         XCTAssertEqual((xs[1] - xs[0]) / (xs[2] - xs[1]), log(63.0 / 31) / log(127.0 / 63), accuracy: 0.005,
                        "31 → 63 → 127 negatives: distances proportional to the log ratios")
         for tick in ["31", "63", "127"] { XCTAssertTrue(svg.contains(">\(tick)</text>"), tick) }
-        XCTAssertEqual(count(#"class="reference""#, in: svg), 1, "random-encoder baseline")
+        XCTAssertEqual(count(#"class="reference""#, in: svg), 1, "one floor")
     }
 
     func testSweepLossPlotHasOneCurvePerMemberOverClipsSeen() {
@@ -111,5 +111,5 @@ func sweepSummaryFixture() -> SweepSummary {
         }
     }
     return SweepSummary(name: "fixture", ranks: 2, members: members,
-                        baseline: SweepSummary.Baseline(name: "random encoder", meanAccuracy: 0.2, tasks: ["nsynth": 0.25, "spcv1": 0.15]))
+                        baselines: [SweepSummary.Baseline(name: "random encoder", meanAccuracy: 0.2, tasks: ["nsynth": 0.25, "spcv1": 0.15])])
 }

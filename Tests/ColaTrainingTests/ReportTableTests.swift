@@ -30,7 +30,7 @@ final class ReportTableTests: XCTestCase {
         XCTAssertEqual(rows.count, 1 + 6 + 1)
         XCTAssertEqual(rows[0], "| member | batch | negatives | similarity | negatives from | steps | clips | final loss | clips/s | status | nsynth | spcv1 | mean |")
         XCTAssertEqual(rows[3], "| bilinear-global/b64 | 64 | 63 | bilinear | global | 10 | 640 | 1.500 | 55.3 | finished | 56.0 | 36.0 | 46.0 |")
-        XCTAssertEqual(rows[7], "| random encoder | – | – | – | – | 0 | 0 | – | – | finished | 25.0 | 15.0 | 20.0 |")
+        XCTAssertEqual(rows[7], "| random encoder | – | – | – | – | – | – | – | – | floor | 25.0 | 15.0 | 20.0 |")
     }
 
     func testSummaryJSONUsesSnakeCaseKeysAndRoundTrips() throws {
@@ -63,11 +63,12 @@ final class ReportTableTests: XCTestCase {
         XCTAssertNil(TransferResults.readIfValid(at: path), "missing")
         try transferResultsJSON(["spcv1": 0.5, "nsynth": 0.7]).write(toFile: path, atomically: true, encoding: .utf8)
         let results = try XCTUnwrap(TransferResults.readIfValid(at: path))
-        XCTAssertEqual(results.taskNames, ["nsynth", "spcv1"])
-        XCTAssertEqual(results.meanAccuracy, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(results.taskNames, ["nsynth", "spcv1"], "scored tasks only")
+        XCTAssertNotNil(results.tasks["voxceleb"]?.skipped)
+        XCTAssertEqual(results.meanAccuracy!, 0.6, accuracy: 1e-12)
         XCTAssertEqual(results.tasks["spcv1"]?.classes, 10)
-        try #"{"tasks": {}, "mean_accuracy": 0.5}"#.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertNil(TransferResults.readIfValid(at: path), "no task")
+        try #"{"tasks": {"spcv1": {"skipped": "no data"}}, "mean_accuracy": null}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertNil(TransferResults.readIfValid(at: path), "no scored task")
         try #"{"tasks": {"a": {"accuracy": 1.5}}, "mean_accuracy": 1.5}"#.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertNil(TransferResults.readIfValid(at: path), "accuracy outside [0, 1]")
     }
@@ -86,6 +87,7 @@ final class ReportTableTests: XCTestCase {
         let markdown = try String(contentsOfFile: "\(folder)/report.md", encoding: .utf8)
         XCTAssertTrue(markdown.contains("| 20 | 2.250 | 45.0 | 55.0 |"), markdown)
         XCTAssertTrue(markdown.contains("| spcv1 | 50.0 | 10 | 100 | 40 |"), markdown)
+        XCTAssertTrue(markdown.contains("| voxceleb | skipped |"), markdown)
         let svg = try String(contentsOfFile: "\(folder)/plots/loss_curve.svg", encoding: .utf8)
         XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2, "loss and contrastive accuracy")
         XCTAssertThrowsError(try RunReport.load(directory: "\(folder)/plots"))

@@ -13,7 +13,7 @@ final class SweepResumeTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private func sweepConfig(baseline: Bool = false, extra: String = "") throws -> SweepConfig {
+    private func sweepConfig(extra: String = "") throws -> SweepConfig {
         try writeSweepFiles(in: folder, sweepYAML: """
             sweep:
               name: test
@@ -21,7 +21,6 @@ final class SweepResumeTests: XCTestCase {
               batch_sizes: [32, 64, 128]
               steps: 4
               ranks: 2
-              random_baseline: \(baseline)
               run_dir: \(folder)/runs/test
             \(extra)
             """)
@@ -59,6 +58,7 @@ final class SweepResumeTests: XCTestCase {
         XCTAssertEqual(runner.value(after: "--out", in: evaluate), "\(folder)/runs/test/b64/eval")
         XCTAssertEqual(runner.value(after: "--tasks", in: evaluate), "spcv1,nsynth", "from the base config")
         XCTAssertEqual(runner.value(after: "--data-root", in: evaluate), "data/standins-tiny", "from the base config")
+        XCTAssertEqual(runner.value(after: "--scores", in: evaluate), "\(folder)/runs/test/scores.csv", "one score table per sweep")
     }
 
     func testSweepInterruptedMidwayResumesWithoutRedoingFinishedMembers() throws {
@@ -135,16 +135,15 @@ final class SweepResumeTests: XCTestCase {
         }
     }
 
-    func testRandomBaselineRunsOnceAndIsSummarised() throws {
-        let config = try sweepConfig(baseline: true)
-        let runner = RecordingMemberRunner()
-        let summary = try orchestrator(config, runner).run()
-        XCTAssertEqual(runner.steps.first, "baseline-random:baseline")
-        XCTAssertEqual(runner.value(after: "--encoder", in: runner.invocations[0].arguments), "random")
-        XCTAssertEqual(summary.baseline?.meanAccuracy ?? 0, 0.4, accuracy: 1e-12)
-        let again = RecordingMemberRunner()
-        try orchestrator(config, again).run()
-        XCTAssertEqual(again.steps, [])
+    func testFloorsScoredBesideTheMembersBecomeTheBaselines() throws {
+        let config = try sweepConfig()
+        let summary = try orchestrator(config, RecordingMemberRunner()).run()
+        XCTAssertEqual(summary.baselines.map(\.name), ["logmel-stats", "random-cnn"])
+        XCTAssertEqual(summary.baselines[0].tasks["spcv1"]!, 0.35 / 2, accuracy: 1e-12, "from the first member, b32")
+        XCTAssertEqual(summary.baselines[1].meanAccuracy, (0.35 + 0.525) / 2 / 4, accuracy: 1e-12)
+        XCTAssertEqual(summary.taskNames, ["nsynth", "spcv1"], "the skipped task is not a column")
+        let svg = try String(contentsOfFile: "\(config.resolvedRunDir)/plots/accuracy_vs_negatives.svg", encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: #"class="reference""#).count - 1, 2)
     }
 
     func testVariantsRunEveryBatchSizeInTheirOwnFolders() throws {

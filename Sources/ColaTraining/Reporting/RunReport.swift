@@ -44,9 +44,10 @@ public struct RunReport {
         }
         if let results {
             var table = MarkdownTable(header: ["task", "accuracy (%)", "classes", "train clips", "test clips"])
-            table.rows = results.taskNames.map { name in
+            table.rows = results.tasks.keys.sorted().map { name in
                 let score = results.tasks[name]!
-                return [name, percentText(score.accuracy), score.classes.map(String.init) ?? "–",
+                let accuracy = score.accuracy.map { percentText($0) } ?? (score.skipped != nil ? "skipped" : "failed")
+                return [name, accuracy, score.classes.map(String.init) ?? "–",
                         score.trainClips.map(String.init) ?? "–", score.testClips.map(String.init) ?? "–"]
             } + [["mean", percentText(results.meanAccuracy), "", "", ""]]
             text += "## Transfer suite\n\n" + table.markdown

@@ -55,10 +55,10 @@ public struct SweepReport {
             row += tasks.map { percentText(entry.tasks[$0]) } + [percentText(entry.meanAccuracy)]
             table.rows.append(row)
         }
-        if let baseline = summary.baseline {
+        for baseline in summary.baselines {
             var row = [baseline.name, "–", "–"]
             if showVariant { row += ["–", "–"] }
-            row += ["0", "0", "–", "–", "finished"] + tasks.map { percentText(baseline.tasks[$0]) } + [percentText(baseline.meanAccuracy)]
+            row += ["–", "–", "–", "–", "floor"] + tasks.map { percentText(baseline.tasks[$0]) } + [percentText(baseline.meanAccuracy)]
             table.rows.append(row)
         }
         return """
@@ -66,7 +66,8 @@ public struct SweepReport {
 
             Transfer accuracy (%) of a linear probe on the frozen encoder, per task, after pretraining
             with each batch size; negatives per anchor = global batch − 1 (global negatives) or
-            per-rank batch − 1 (local negatives). \(summary.ranks) rank(s) per member.
+            per-rank batch − 1 (local negatives). \(summary.ranks) rank(s) per member. Floor rows: encoders
+            without pretraining that `cola eval` scores beside every checkpoint (mean over the same tasks).
 
             \(table.markdown)
             Plots: `plots/accuracy_vs_negatives.svg`, `plots/loss_curves.svg`.
@@ -77,7 +78,7 @@ public struct SweepReport {
     private static let variantDashes: [String?] = [nil, "8 4", "2 3", "10 3 2 3"]
 
     /// Mean (thick, black) and per-task transfer accuracy (%) against negatives per anchor, log x;
-    /// one dash pattern per variant; the random encoder's mean as a dashed reference line.
+    /// one dash pattern per variant; each floor's mean as a dashed reference line.
     public var accuracyPlot: LinePlot {
         let tasks = summary.taskNames
         let variants = summary.variants
@@ -100,8 +101,9 @@ public struct SweepReport {
                             xLabel: "negatives per anchor (log scale)", yLabel: "transfer accuracy (%)",
                             xScale: .logarithmic, series: series)
         plot.xTicks = Array(Set(summary.members.map { Double($0.negatives) })).sorted()
-        if let baseline = summary.baseline {
-            plot.referenceLines = [LinePlot.ReferenceLine(name: "mean, \(baseline.name)", y: baseline.meanAccuracy * 100)]
+        let floorColors = ["#7f7f7f", "#b5651d", "#4b0082"]
+        plot.referenceLines = summary.baselines.enumerated().map { index, baseline in
+            LinePlot.ReferenceLine(name: "mean, \(baseline.name)", y: baseline.meanAccuracy * 100, color: floorColors[index % floorColors.count])
         }
         return plot
     }

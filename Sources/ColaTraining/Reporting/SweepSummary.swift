@@ -32,7 +32,8 @@ public struct SweepSummary: Codable, Equatable, Sendable {
         }
     }
 
-    /// A reference encoder's transfer accuracies (the randomly initialised one).
+    /// A reference encoder's transfer accuracies: a floor `cola eval` scores beside every
+    /// checkpoint (log-mel statistics, a randomly initialised encoder of the same architecture).
     public struct Baseline: Codable, Equatable, Sendable {
         public var name: String
         public var meanAccuracy: Double
@@ -43,17 +44,15 @@ public struct SweepSummary: Codable, Equatable, Sendable {
         }
     }
 
-    /// Folder of the random-encoder baseline inside a sweep directory.
-    public static let baselineFolder = "baseline-random"
-
     public var name: String
     public var ranks: Int
     public var members: [Entry]
-    public var baseline: Baseline?
+    /// The floors, from the first finished member whose results carry them.
+    public var baselines: [Baseline]
 
-    /// Every task that appears in a member's or the baseline's results, alphabetically.
+    /// Every task scored in a member's results, alphabetically.
     public var taskNames: [String] {
-        Set(members.flatMap(\.tasks.keys) + (baseline?.tasks.keys.map { $0 } ?? [])).sorted()
+        Set(members.flatMap(\.tasks.keys)).sorted()
     }
 
     /// Variants in the order the plan lists them.
@@ -74,11 +73,15 @@ public struct SweepSummary: Codable, Equatable, Sendable {
                 negativesMode: member.negativesMode, negatives: member.negatives, steps: member.steps,
                 examples: member.examples, status: files.status, finalLoss: log.finalLoss,
                 finalContrastiveAccuracy: log.finalAccuracy, clipsPerSecond: log.medianClipsPerSecond,
-                meanAccuracy: results?.meanAccuracy, tasks: results?.tasks.mapValues(\.accuracy) ?? [:])
+                meanAccuracy: results?.meanAccuracy, tasks: results?.accuracies ?? [:])
         }
-        let baseline = TransferResults.readIfValid(at: "\(directory)/\(baselineFolder)/results.json").map {
-            Baseline(name: "random encoder", meanAccuracy: $0.meanAccuracy, tasks: $0.tasks.mapValues(\.accuracy))
+        let floors = plan.members.lazy
+            .compactMap { TransferResults.readIfValid(at: SweepMemberFiles(sweepDirectory: directory, memberID: $0.id).results)?.floorAccuracies }
+            .first { !$0.isEmpty } ?? [:]
+        let baselines = floors.keys.sorted().map { name in
+            let tasks = floors[name]!
+            return Baseline(name: name, meanAccuracy: tasks.values.reduce(0, +) / Double(tasks.count), tasks: tasks)
         }
-        return SweepSummary(name: plan.name, ranks: plan.ranks, members: entries, baseline: baseline)
+        return SweepSummary(name: plan.name, ranks: plan.ranks, members: entries, baselines: baselines)
     }
 }

@@ -84,8 +84,6 @@ public struct SweepConfig: Equatable, Sendable {
     public var tasks: [String]?
     /// `key=value` overrides applied to every member before the member's own.
     public var overrides: [String] = []
-    /// Also score a randomly initialised encoder once, drawn as a reference line.
-    public var randomBaseline = false
     /// The sweep directory; defaults to `runs/<name>`.
     public var runDir: String?
 
@@ -156,7 +154,6 @@ extension SweepConfig {
         config.evaluationDataRoot = section.evalDataRoot
         config.tasks = section.tasks
         config.overrides = section.set ?? []
-        config.randomBaseline = section.randomBaseline ?? false
         config.runDir = section.runDir
         let baseConfig = try config.loadBase()
         config.variants = (section.variants ?? [SweepDocument.VariantEntry()]).map {
@@ -242,13 +239,12 @@ struct SweepDocument: Decodable {
         var evalDataRoot: String?
         var tasks: [String]?
         var set: [String]?
-        var randomBaseline: Bool?
         var runDir: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, baseConfig = "base_config", batchSizes = "batch_sizes", examples, steps, variants, ranks
             case launcher, launcherArguments = "launcher_arguments", dataRoot = "data_root"
-            case evalDataRoot = "eval_data_root", tasks, set, randomBaseline = "random_baseline", runDir = "run_dir"
+            case evalDataRoot = "eval_data_root", tasks, set, runDir = "run_dir"
         }
 
         init(from decoder: Decoder) throws {
@@ -266,7 +262,6 @@ struct SweepDocument: Decodable {
             evalDataRoot = try c.decodeIfPresent(String.self, forKey: .evalDataRoot)
             tasks = try c.decodeIfPresent([String].self, forKey: .tasks)
             set = try c.decodeIfPresent([String].self, forKey: .set)
-            randomBaseline = try c.decodeIfPresent(Bool.self, forKey: .randomBaseline)
             runDir = try c.decodeIfPresent(String.self, forKey: .runDir)
         }
     }

@@ -1,11 +1,11 @@
-/// One subprocess a sweep starts: a member's pretraining or transfer suite, or the baseline.
+/// One subprocess a sweep starts: a member's pretraining or its transfer suite.
 public struct SweepInvocation: Equatable, Sendable {
     /// What the subprocess does.
     public enum Step: String, Sendable {
-        case pretrain, evaluate, baseline
+        case pretrain, evaluate
     }
 
-    /// The member id, or `baseline-random`.
+    /// The member id.
     public var member: String
     public var step: Step
     /// The full command line, program first.

@@ -55,9 +55,6 @@ public struct SweepOrchestrator {
         try SweepReport.writeAtomically(SweepReport.json(plan), to: "\(directory)/sweep.json")
         log("sweep \(config.name): \(selected.count) member(s), \(config.budget.description) each, \(config.ranks) rank(s) → \(directory)")
 
-        if config.randomBaseline && memberIndex == nil {
-            try runBaselineIfNeeded()
-        }
         var failed: [String] = []
         for (position, member) in selected.enumerated() {
             let files = SweepMemberFiles(sweepDirectory: directory, memberID: member.id)
@@ -101,18 +98,6 @@ public struct SweepOrchestrator {
         }
     }
 
-    private func runBaselineIfNeeded() throws {
-        let out = "\(directory)/\(SweepSummary.baselineFolder)"
-        guard TransferResults.readIfValid(at: "\(out)/results.json") == nil else { return }
-        log("baseline: transfer suite on a randomly initialised encoder")
-        do {
-            try runner.run(SweepInvocation(member: SweepSummary.baselineFolder, step: .baseline,
-                                           arguments: [cola, "eval", "--encoder", "random", "--config", config.baseConfig] + evaluationArguments(out: out)))
-        } catch let error as SweepError {
-            log("baseline: FAILED: \(error) (the sweep goes on without it)")
-        }
-    }
-
     /// The pretraining command of `member`.
     public func pretrainInvocation(_ member: SweepMember, files: SweepMemberFiles, resume: Bool) -> SweepInvocation {
         var arguments = launch.prefix + [cola, "pretrain", "--config", config.baseConfig, "--run-dir", files.directory]
@@ -139,7 +124,7 @@ public struct SweepOrchestrator {
         }
         let tasks = config.tasks ?? base?.evaluation.tasks ?? []
         if !tasks.isEmpty { arguments += ["--tasks", tasks.joined(separator: ",")] }
-        return arguments + ["--out", out]
+        return arguments + ["--out", out, "--scores", "\(directory)/scores.csv"]
     }
 
     @discardableResult
