@@ -5,14 +5,16 @@ import Foundation
 ///
 /// ```
 /// segments.csv                 3 "#" header lines, then YTID, start_seconds, end_seconds, "labels"
-/// class_labels_indices.csv     index,mid,display_name (AudioSet's indices for the labels used)
+/// class_labels_indices.csv     index,mid,display_name: the AudioSet labels used, in AudioSet's
+///                              order, numbered 0… (readers map ids through this file)
 /// audio/<YTID>.wav | .flac     10 s; mostly 16 kHz mono WAV, some 44.1 kHz stereo FLAC, some 22.05 kHz
 /// ```
 ///
 /// Clips mix every source family: speech in six languages, fluidsynth music, packaged music and
 /// drums, bird calls in ambience, ambience alone, effects, and speech over music or ambience.
 struct PretrainStandIn: Sendable {
-    /// The AudioSet labels used, with their indices in AudioSet's class_labels_indices.csv.
+    /// The AudioSet labels used, with their indices in AudioSet's own class_labels_indices.csv
+    /// (the written file keeps this order but numbers them from 0, as readers expect).
     static let labels: [(index: Int, mid: String, name: String)] = [
         (0, "/m/09x0r", "Speech"), (1, "/m/05zppz", "Male speech, man speaking"), (2, "/m/02zsn", "Female speech, woman speaking"),
         (72, "/m/0jbk", "Animal"), (74, "/m/0bt9lr", "Dog"), (99, "/m/09b5t", "Chicken, rooster"), (111, "/m/015p6", "Bird"),
@@ -134,7 +136,7 @@ struct PretrainStandIn: Sendable {
 
             """
         try context.writeText(header + rows.all.joined(), to: "segments.csv")
-        let index = Self.labels.sorted { $0.index < $1.index }.map { "\($0.index),\($0.mid),\"\($0.name)\"\n" }
+        let index = Self.labels.sorted { $0.index < $1.index }.enumerated().map { "\($0.offset),\($0.element.mid),\"\($0.element.name)\"\n" }
         try context.writeText("index,mid,display_name\n" + index.joined(), to: "class_labels_indices.csv")
     }
 }

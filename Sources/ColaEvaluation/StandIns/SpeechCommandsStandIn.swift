@@ -14,7 +14,7 @@ struct SpeechCommandsStandIn: Sendable {
     let words: [String]
 
     func build(in context: StandInContext) throws {
-        let speakerCount = context.size.pick(5, 30, 60)
+        let speakerCount = context.size.pick(4, 30, 60)
         let repetitions = context.size.pick(1, 1, 2)
         var generator = context.generator("speakers")
         let speakers = SyntheticSpeaker.draw(speakerCount, voices: SyntheticSpeaker.englishVoices, using: &generator)
