@@ -4,8 +4,9 @@ import XCTest
 @testable import ColaTraining
 
 final class ContrastiveStepTests: XCTestCase {
-    private func slice(_ batch: PairBatch, _ range: Range<Int>, segment: Int) -> PairBatch {
-        PairBatch(pairs: Array(batch.pairs[(range.lowerBound * 2 * segment)..<(range.upperBound * 2 * segment)]),
+    private func slice(_ batch: StepBatch, _ range: Range<Int>, segment: Int) -> StepBatch {
+        StepBatch(anchors: Array(batch.anchors[(range.lowerBound * segment)..<(range.upperBound * segment)]),
+                  positives: Array(batch.positives[(range.lowerBound * segment)..<(range.upperBound * segment)]),
                   clips: range.count, itemIDs: Array(batch.itemIDs[range]))
     }
 

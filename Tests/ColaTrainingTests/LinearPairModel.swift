@@ -156,8 +156,9 @@ struct SplitMix {
 }
 
 /// `clips` random pairs with ids `first..<first + clips`.
-func randomBatch(clips: Int, segmentLength: Int, seed: UInt64, first: Int = 0) -> PairBatch {
+func randomBatch(clips: Int, segmentLength: Int, seed: UInt64, first: Int = 0) -> StepBatch {
     var generator = SplitMix(seed: seed)
-    let pairs = (0..<(clips * 2 * segmentLength)).map { _ in generator.nextFloat() * 2 - 1 }
-    return PairBatch(pairs: pairs, clips: clips, itemIDs: Array(first..<(first + clips)))
+    let anchors = (0..<(clips * segmentLength)).map { _ in generator.nextFloat() * 2 - 1 }
+    let positives = (0..<(clips * segmentLength)).map { _ in generator.nextFloat() * 2 - 1 }
+    return StepBatch(anchors: anchors, positives: positives, clips: clips, itemIDs: Array(first..<(first + clips)))
 }

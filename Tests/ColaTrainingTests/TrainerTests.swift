@@ -5,7 +5,7 @@ import XCTest
 
 /// `items` deterministic clips; global position p is item p mod items; rank r of n takes
 /// clips r·b ..< (r+1)·b of each global batch.
-private final class MemorySource: PairBatchSource {
+private final class MemorySource: StepBatchSource {
     let items: Int
     let localBatch: Int
     let rank: Int
@@ -19,14 +19,17 @@ private final class MemorySource: PairBatchSource {
         self.ranks = ranks
     }
 
-    func batch(position: Int) throws -> PairBatch {
+    func batch(position: Int) throws -> StepBatch {
         let ids = (0..<localBatch).map { position + rank * localBatch + $0 }
         served += ids
-        var pairs: [Float] = []
+        var anchors: [Float] = []
+        var positives: [Float] = []
         for id in ids {
-            pairs += randomBatch(clips: 1, segmentLength: 6, seed: UInt64(id % items) + 100).pairs
+            let clip = randomBatch(clips: 1, segmentLength: 6, seed: UInt64(id % items) + 100)
+            anchors += clip.anchors
+            positives += clip.positives
         }
-        return PairBatch(pairs: pairs, clips: localBatch, itemIDs: ids, skipped: id(ids))
+        return StepBatch(anchors: anchors, positives: positives, clips: localBatch, itemIDs: ids, skipped: id(ids))
     }
 
     private func id(_ ids: [Int]) -> [String: Int] { ["missing": ids.count % 2] }

@@ -47,7 +47,7 @@ public final class Trainer {
     public let config: RunConfig
     public let model: PairModel
     public let optimizer: FlatOptimizer
-    public let data: PairBatchSource
+    public let data: StepBatchSource
     public let communicator: Communicator
     public let options: TrainerOptions
     public let run: RunDirectory
@@ -61,7 +61,7 @@ public final class Trainer {
     private var metricsLog: LineWriter?
     private var skipped: [String: Int] = [:]
 
-    public init(config: RunConfig, model: PairModel, optimizer: FlatOptimizer, data: PairBatchSource,
+    public init(config: RunConfig, model: PairModel, optimizer: FlatOptimizer, data: StepBatchSource,
                 itemsPerEpoch: Int, communicator: Communicator, options: TrainerOptions) throws {
         let global = config.training.batchSize
         guard global % communicator.size == 0 else {

@@ -54,7 +54,7 @@ public final class ContrastiveStep {
     ///
     /// - Parameter seed: Seeds stochastic layers for this step (same on all ranks is fine:
     ///   the input differs).
-    public func run(_ batch: PairBatch, seed: UInt64) throws -> Outcome {
+    public func run(_ batch: StepBatch, seed: UInt64) throws -> Outcome {
         let b = batch.clips
         let d = model.embeddingDimension
         let segment = model.segmentLength
@@ -127,7 +127,7 @@ public final class ContrastiveStep {
         return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 
-    private func embed(_ batch: PairBatch, _ chunk: Range<Int>, pass: EncoderPass, seed: UInt64) throws -> [Float] {
+    private func embed(_ batch: StepBatch, _ chunk: Range<Int>, pass: EncoderPass, seed: UInt64) throws -> [Float] {
         let input = batch.encoderInput(chunk, segmentLength: model.segmentLength)
         return try input.withUnsafeBufferPointer { try model.embed($0, count: chunk.count * 2, pass: pass, seed: seed) }
     }
