@@ -78,3 +78,53 @@ public struct CheckpointInspection: Sendable {
         return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 }
+
+/// How far apart two checkpoints' parameters are (`cola inspect A --compare B`).
+public struct CheckpointComparison: Sendable {
+    public let tensors: Int
+    public let elements: Int
+    /// Largest |a − b| over all parameters.
+    public let maxAbsoluteDifference: Float
+    /// Largest |a − b| / max(|a|, |b|, 1e-6).
+    public let maxRelativeDifference: Float
+    /// The tensor holding the largest absolute difference.
+    public let worstTensor: String
+    /// Whether every parameter and buffer has the same bits.
+    public let bitIdentical: Bool
+
+    /// Compares the model tensors of two checkpoints (any form ``CheckpointInspection`` accepts).
+    public init(_ a: String, _ b: String) throws {
+        let first = try ModelFile.read(path: "\(CheckpointInspection.resolve(a))/\(Checkpoint.modelFile)")
+        let second = try ModelFile.read(path: "\(CheckpointInspection.resolve(b))/\(Checkpoint.modelFile)")
+        guard first.parameterTable == second.parameterTable else {
+            throw CheckpointError(path: b, problem: "holds a different parameter table than \(a)")
+        }
+        var worst: Float = 0
+        var worstRelative: Float = 0
+        var worstName = "-"
+        for entry in first.parameterTable.entries {
+            for i in entry.range {
+                let x = first.parameters[i], y = second.parameters[i]
+                let difference = abs(x - y)
+                if difference > worst {
+                    worst = difference
+                    worstName = entry.name
+                }
+                worstRelative = max(worstRelative, difference / max(abs(x), abs(y), 1e-6))
+            }
+        }
+        tensors = first.parameterTable.entries.count
+        elements = first.parameters.count
+        maxAbsoluteDifference = worst
+        maxRelativeDifference = worstRelative
+        worstTensor = worstName
+        bitIdentical = first.parameters.map(\.bitPattern) == second.parameters.map(\.bitPattern)
+            && first.buffers.map(\.bitPattern) == second.buffers.map(\.bitPattern)
+    }
+
+    /// One line: `compare: 16 tensors, 2076608 parameters, max |Δ| 1.2e-07 (…), bit-identical: no`.
+    public var line: String {
+        "compare: \(tensors) tensors, \(elements) parameters, max |Δ| \(maxAbsoluteDifference) (in \(worstTensor)), "
+            + "max relative \(maxRelativeDifference), bit-identical: \(bitIdentical ? "yes" : "no")"
+    }
+}

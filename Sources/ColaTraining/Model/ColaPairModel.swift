@@ -1,0 +1,128 @@
+import ColaModel
+import ColaTensor
+
+/// ``PairModel`` over the model core's ``ContrastiveModel`` (EfficientNet-B0 or small CNN,
+/// projection head, bilinear or cosine similarity).
+public final class ColaPairModel: PairModel {
+    public let model: ContrastiveModel
+    /// Normalize with running statistics and never update them (`training.freeze_batch_norm`).
+    public let freezeBatchNorm: Bool
+    public let segmentLength: Int
+    private let frames: Int
+    private let bands: Int
+
+    /// Builds the model a config describes, initialized from `seed` (rank 0's copy is broadcast).
+    public init(config: RunConfig) {
+        let encoder: EncoderKind = config.model.encoder == .cnn ? .smallCNN : .efficientNetB0
+        let similarity: SimilarityKind = config.model.similarity == .bilinear
+            ? .bilinear : .cosine(temperature: config.model.temperature)
+        model = ContrastiveModel(ModelConfiguration(encoder: encoder, similarity: similarity,
+                                                    embeddingSize: config.model.embeddingDim), seed: config.seed)
+        freezeBatchNorm = config.training.freezeBatchNorm
+        frames = config.data.cropFrames
+        bands = 64
+        segmentLength = frames * bands
+    }
+
+    public var parameterTable: ParameterTable { model.parameters }
+    public var bufferTable: ParameterTable { model.buffers }
+    public var parameters: UnsafeMutableBufferPointer<Float> { model.parameterValues.buffer }
+    public var gradients: UnsafeMutableBufferPointer<Float> { model.gradients.buffer }
+    public var buffers: UnsafeMutableBufferPointer<Float> { model.bufferValues.buffer }
+    public var embeddingDimension: Int { model.embeddingSize }
+
+    public var similarityParameters: Range<Int> {
+        model.parameters["similarity.weight"]?.range ?? model.parameters.count..<model.parameters.count
+    }
+
+    public func embed(_ input: UnsafeBufferPointer<Float>, count: Int, pass: EncoderPass, seed: UInt64) throws -> [Float] {
+        let mode: ForwardMode
+        switch (pass, freezeBatchNorm) {
+        case (.withActivations, false): mode = .training(dropConnectSeed: seed)
+        case (.withActivations, true): mode = .frozenStatistics
+        case (.embedOnly, false): mode = .forwardOnly(dropConnectSeed: seed)
+        case (.embedOnly, true): mode = .inference
+        }
+        return Array(try model.embed(input.baseAddress!, count: count, mode: mode, frames: frames, bands: bands))
+    }
+
+    public func backward(embeddingGradient: UnsafeBufferPointer<Float>, onGradientsFinal: (Range<Int>) throws -> Void) throws {
+        // The similarity's range was final after the loss (the trainer reported it then). The
+        // model reports the head's range before running the head's backward, so that first
+        // range is held back until the next report, which comes after the head is done.
+        let encoderAndHead = 0..<similarityParameters.lowerBound
+        var held: Range<Int>?
+        var reports = 0
+        var failure: Error?
+        func emit(_ range: Range<Int>) {
+            let clamped = range.clamped(to: encoderAndHead)
+            guard failure == nil, !clamped.isEmpty else { return }
+            do { try onGradientsFinal(clamped) } catch { failure = error }
+        }
+        try model.backward(embeddingGradient: embeddingGradient.baseAddress!) { range in
+            reports += 1
+            if reports == 1 {
+                held = range
+                return
+            }
+            if let first = held {
+                emit(first)
+                held = nil
+            }
+            emit(range)
+        }
+        if let first = held { emit(first) }
+        if let failure { throw failure }
+    }
+
+    public func pairLoss(anchors: [Float], positives: [Float], positiveOffset: Int, divisor: Float) throws -> PairLoss {
+        let d = embeddingDimension
+        let b = anchors.count / d
+        let n = positives.count / d
+        var dA = [Float](repeating: 0, count: anchors.count)
+        var dP = [Float](repeating: 0, count: positives.count)
+        let result = anchors.withUnsafeBufferPointer { a in
+            positives.withUnsafeBufferPointer { p in
+                dA.withUnsafeMutableBufferPointer { ga in
+                    dP.withUnsafeMutableBufferPointer { gp in
+                        model.loss.compute(
+                            anchors: a.baseAddress!, anchorCount: b, positives: p.baseAddress!, positiveCount: n,
+                            positiveOffset: positiveOffset, divisor: divisor,
+                            weight: model.similarityWeight.map { UnsafePointer($0) }, weightGradient: model.similarityGradient,
+                            anchorGradient: ga.baseAddress!, positiveGradient: gp.baseAddress!)
+                    }
+                }
+            }
+        }
+        return PairLoss(loss: result.loss, correct: result.correct, anchorGradient: dA, positiveGradient: dP)
+    }
+}
+
+/// ``FlatOptimizer`` over the model core's Keras-style ``Adam``.
+public final class AdamOptimizer: FlatOptimizer {
+    public let adam: Adam
+
+    public init(count: Int, learningRate: Float, weightDecay: Float) {
+        adam = Adam(count: count, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public var stepCount: Int { adam.step }
+
+    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, learningRate: Float) {
+        adam.learningRate = { _ in learningRate }
+        adam.update(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!)
+    }
+
+    public func snapshot() -> OptimizerSnapshot {
+        OptimizerSnapshot(step: adam.step, firstMoment: adam.firstMoment.array(), secondMoment: adam.secondMoment.array())
+    }
+
+    public func restore(_ snapshot: OptimizerSnapshot) throws {
+        guard snapshot.firstMoment.count == adam.firstMoment.count else {
+            throw TrainerError("optimizer state holds \(snapshot.firstMoment.count) moments, the model has \(adam.firstMoment.count) parameters")
+        }
+        snapshot.firstMoment.withUnsafeBufferPointer { adam.firstMoment.copy(from: $0) }
+        snapshot.secondMoment.withUnsafeBufferPointer { adam.secondMoment.copy(from: $0) }
+        adam.step = snapshot.step
+    }
+}
