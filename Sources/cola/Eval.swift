@@ -1,5 +1,7 @@
 import ArgumentParser
 import ColaEvaluation
+import ColaModel
+import ColaTraining
 import Foundation
 
 /// `cola eval`: scores an encoder on the transfer suite with a linear probe.
@@ -17,11 +19,24 @@ struct Eval: ParsableCommand {
 
     /// The embedders `--encoder` names.
     enum EncoderChoice: String, ExpressibleByArgument, CaseIterable {
+        case random
         case logmelStats = "logmel-stats"
     }
 
+    /// Architectures of `--encoder random`.
+    enum Architecture: String, ExpressibleByArgument, CaseIterable {
+        case effnet
+        case cnn
+    }
+
+    @Option(help: "A checkpoint directory (step-NNNNNN/, or a folder whose 'latest' points to one).")
+    var checkpoint: String?
+
     @Option(help: "The encoder to score when no checkpoint is given: \(EncoderChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
     var encoder: EncoderChoice?
+
+    @Option(help: "Architecture of --encoder random (and of its floor): effnet or cnn.")
+    var architecture: Architecture = .effnet
 
     @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, or generic).")
     var dataRoot: String
@@ -37,6 +52,9 @@ struct Eval: ParsableCommand {
 
     @Option(help: "Cumulative score table to append to (default: scores.csv next to --out).")
     var scores: String?
+
+    @Option(help: "Seed of the randomly initialized encoder.")
+    var randomSeed: UInt64 = 0
 
     @Flag(help: "Do not score the floors (log-mel statistics, random encoder) beside the encoder.")
     var noFloors = false
@@ -60,8 +78,8 @@ struct Eval: ParsableCommand {
     var maxTestClips: Int?
 
     func validate() throws {
-        guard encoder != nil else {
-            throw ValidationError("give --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
+        guard (checkpoint == nil) != (encoder == nil) else {
+            throw ValidationError("give either --checkpoint PATH or --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
         }
         guard trainWindows > 0, epochs > 0, patience > 0 else {
             throw ValidationError("--train-windows, --epochs and --patience must be positive")
@@ -69,7 +87,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        let embedder: any ClipEmbedder = LogMelStatisticsEmbedder()
+        let (embedder, floors, configurationText) = try embedders()
         var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks, dataRoot: dataRoot), outputDirectory: out)
         if let cache { options.cacheDirectory = cache }
         if let scores { options.scoresFile = scores }
@@ -80,7 +98,7 @@ struct Eval: ParsableCommand {
         options.settings.probe.patience = patience
         options.settings.maxTrainClips = maxTrainClips
         options.settings.maxTestClips = maxTestClips
-        let floors: [any ClipEmbedder] = noFloors ? [] : [LogMelStatisticsEmbedder()]
+        options.configurationText = configurationText
         let report = try TransferSuite(embedder: embedder, floors: floors, options: options).run { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
@@ -88,5 +106,43 @@ struct Eval: ParsableCommand {
         if report.tasks.contains(where: { $0.status == .failed }) {
             throw ExitCode(1)
         }
+    }
+
+    /// The embedder under test, its floors, and the pretraining configuration text.
+    private func embedders() throws -> (any ClipEmbedder, [any ClipEmbedder], String) {
+        let randomKind: EncoderKind
+        var configurationText = ""
+        let embedder: any ClipEmbedder
+        if let checkpoint {
+            let directory = Self.checkpointDirectory(checkpoint)
+            let stored = try Checkpoint.read(directory: directory)
+            let config = try RunConfig.parse(yaml: stored.state.config, file: "\(directory)/state.json")
+            let configuration = try ModelEmbedder.configuration(
+                encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
+                temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
+            embedder = try ModelEmbedder.trained(
+                configuration,
+                parameters: (stored.model.parameterTable, stored.model.parameters),
+                buffers: (stored.model.bufferTable, stored.model.buffers),
+                displayName: (directory as NSString).lastPathComponent)
+            randomKind = configuration.encoder
+            configurationText = stored.state.config
+        } else {
+            randomKind = architecture == .cnn ? .smallCNN : .efficientNetB0
+            embedder = encoder == .random ? ModelEmbedder.random(randomKind, seed: randomSeed) : LogMelStatisticsEmbedder()
+        }
+        let floors: [any ClipEmbedder] = noFloors ? [] : [LogMelStatisticsEmbedder(), ModelEmbedder.random(randomKind, seed: randomSeed)]
+        return (embedder, floors, configurationText)
+    }
+
+    /// `path` itself when it holds model.bin, else where its `latest` (or `checkpoints/latest`) points.
+    static func checkpointDirectory(_ path: String) -> String {
+        let files = FileManager.default
+        for candidate in [path, path + "/latest", path + "/checkpoints/latest"] where files.fileExists(atPath: candidate + "/model.bin") {
+            return (try? files.destinationOfSymbolicLink(atPath: candidate)).map { destination in
+                destination.hasPrefix("/") ? destination : (candidate as NSString).deletingLastPathComponent + "/" + destination
+            } ?? candidate
+        }
+        return path
     }
 }
