@@ -129,15 +129,21 @@ public final class AudioDecoder {
     }
 
     private static func downmix(_ block: UnsafeBufferPointer<Float>, channels: Int, frames: Int, into out: UnsafeMutablePointer<Float>) {
-        if channels == 1 {
-            out.update(from: block.baseAddress!, count: frames)
-            return
-        }
-        let scale = 1 / Float(channels)
-        for frame in 0..<frames {
-            var sum: Float = 0
-            for channel in 0..<channels { sum += block[frame * channels + channel] }
-            out[frame] = sum * scale
+        let source = block.baseAddress!
+        switch channels {
+        case 1:
+            out.update(from: source, count: frames)
+        case 2:
+            for frame in 0..<frames {
+                out[frame] = (source[2 * frame] + source[2 * frame + 1]) * 0.5
+            }
+        default:
+            let scale = 1 / Float(channels)
+            for frame in 0..<frames {
+                var sum: Float = 0
+                for channel in 0..<channels { sum += source[frame * channels + channel] }
+                out[frame] = sum * scale
+            }
         }
     }
 

@@ -1,60 +1,76 @@
 import CFFTW
 import Synchronization
 
-/// A real-input FFT of fixed length whose spectrum comes out split into real and imaginary
-/// arrays (FFTW3 single precision, guru split interface), so magnitudes vectorize.
+/// A real-input FFT of fixed length (FFTW3 single precision, out of place, input preserved),
+/// spectrum interleaved as (real, imaginary) pairs.
 ///
-/// All arrays are allocated once with `fftwf_malloc` (SIMD-aligned) and reused for every
-/// transform. This is the only file that imports `CFFTW`.
+/// Plans are made with FFTW_ESTIMATE after importing ``RealFFT/wisdom`` once per process, so
+/// every plan on every thread and every rank of a machine picks the same algorithm (bit-identical
+/// results, unlike FFTW_MEASURE which chooses by timing) while still getting the measured fast
+/// algorithm where the wisdom applies. All arrays come from `fftwf_malloc` (SIMD-aligned, the
+/// alignment the wisdom was made for) and are reused for every transform.
+///
+/// This is the only file that imports `CFFTW`.
 final class RealFFT {
     /// Transform length (input samples).
     let length: Int
     /// Output bins: `length / 2 + 1`.
     let binCount: Int
-    /// Input buffer of `length` samples, preserved by the transform (a zero tail written once stays).
+    /// Input buffer of `length` samples; the transform leaves it unchanged, so a zero tail
+    /// written once stays zero.
     let input: UnsafeMutablePointer<Float>
-    /// Real parts of bins `0 ..< binCount`.
-    let real: UnsafeMutablePointer<Float>
-    /// Imaginary parts of bins `0 ..< binCount`.
-    let imaginary: UnsafeMutablePointer<Float>
+    /// Output: `binCount` (real, imaginary) pairs, `2 · binCount` floats.
+    let spectrum: UnsafeMutablePointer<Float>
 
     private let plan: fftwf_plan
 
-    /// FFTW's planner is not thread-safe; executing a finished plan is.
-    private static let plannerLock = Mutex(())
+    /// FFTW's planner is not thread-safe (executing a finished plan is).
+    private static let planner = Mutex(false)
 
-    /// Plans a transform of `length` samples. FFTW_ESTIMATE picks the algorithm by rule, not by
-    /// timing, so every plan (every thread, every rank) rounds identically.
+    /// FFTW 3.3.10 wisdom for the 1024-point real transform, measured with FFTW_PATIENT on this
+    /// project's machine (AVX-512 Xeon; Debian's FFTW has AVX codelets). FFTW ignores wisdom that
+    /// does not apply to the running CPU and then plans by its estimate.
+    static let wisdom = """
+(fftw-3.3.10 fftwf_wisdom #x9e7d4dee #xdb14fed1 #x34bf76a4 #xeb6e8fdf
+  (fftwf_codelet_r2cf_16 2 #x11048 #x11048 #x0 #x47d0a12e #xc910d204 #x3dc4a7f4 #x4c581c0f)
+  (fftwf_codelet_r2cfII_16 2 #x11048 #x11048 #x0 #xe7fc0162 #x17132a32 #x3dd3993f #xb8e0890f)
+  (fftwf_codelet_n2fv_64_avx 0 #x11048 #x11048 #x0 #x60f7dd6b #xe5962c71 #x960dc0f4 #x2fbec2ab)
+  (fftwf_codelet_hc2cfdftv_16_sse2 0 #x11048 #x11048 #x0 #x3f67885c #x1d118905 #x1b4c027b #x7ecffc87)
+)
+"""
+
+    /// Plans a transform of `length` samples.
     init(length: Int) {
         precondition(length > 1 && length % 2 == 0, "RealFFT: length must be even")
         self.length = length
-        self.binCount = length / 2 + 1
+        binCount = length / 2 + 1
         input = RealFFT.allocate(length)
-        real = RealFFT.allocate(binCount)
-        imaginary = RealFFT.allocate(binCount)
-        var dimension = fftwf_iodim(n: Int32(length), is: 1, os: 1)
-        let (input, real, imaginary) = (self.input, self.real, self.imaginary)
+        spectrum = RealFFT.allocate(2 * binCount)
+        let (input, spectrum) = (self.input, self.spectrum)
         nonisolated(unsafe) var made: fftwf_plan?
-        RealFFT.plannerLock.withLock { _ in
-            made = fftwf_plan_guru_split_dft_r2c(
-                1, &dimension, 0, nil, input, real, imaginary, UInt32(FFTW_ESTIMATE) | UInt32(FFTW_PRESERVE_INPUT))
+        RealFFT.planner.withLock { wisdomImported in
+            if !wisdomImported {
+                _ = fftwf_import_wisdom_from_string(RealFFT.wisdom)
+                wisdomImported = true
+            }
+            made = spectrum.withMemoryRebound(to: fftwf_complex.self, capacity: length / 2 + 1) { output in
+                fftwf_plan_dft_r2c_1d(Int32(length), input, output, UInt32(FFTW_ESTIMATE) | UInt32(FFTW_PRESERVE_INPUT))
+            }
         }
         guard let made else { fatalError("RealFFT: FFTW could not plan a transform of length \(length)") }
         plan = made
-        input.initialize(repeating: 0, count: length)
     }
 
     deinit {
         nonisolated(unsafe) let plan = self.plan
-        RealFFT.plannerLock.withLock { _ in fftwf_destroy_plan(plan) }
+        RealFFT.planner.withLock { _ in fftwf_destroy_plan(plan) }
         fftwf_free(input)
-        fftwf_free(real)
-        fftwf_free(imaginary)
+        fftwf_free(spectrum)
     }
 
-    /// Transforms ``input`` into ``real`` and ``imaginary``.
+    /// Transforms ``input`` into ``spectrum``.
     func execute() {
-        fftwf_execute_split_dft_r2c(plan, input, real, imaginary)
+        fftwf_execute(plan)
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {

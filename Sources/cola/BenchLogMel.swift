@@ -1,10 +1,211 @@
 import ArgumentParser
+import ColaAudio
+import Foundation
 
-/// `cola bench logmel`.
+/// `cola bench logmel`: CPU seconds per hour of audio for the front end (decode + resample +
+/// log-mel, one thread), the loader's sustained batches/s, and the Python peers on the same files.
 struct BenchLogMel: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logmel", abstract: "CPU seconds per hour of audio for decode, resample and log-mel.")
+    static let configuration = CommandConfiguration(
+        commandName: "logmel",
+        abstract: "CPU seconds per hour of audio for decode, resample and log-mel; loader batches/s.",
+        discussion: """
+            Writes 10 s test clips (16 kHz mono WAV, 44.1 kHz stereo WAV, 48 kHz stereo FLAC), times \
+            Cola's front end on one thread in CPU seconds per hour of audio, runs \
+            benchmarks/peers/logmel_peers.py on the same files in the same run, measures the pair \
+            loader (B=256, 2 threads), and writes everything to --out as JSON.
+            """)
+
+    @Option(help: "JSON result file.")
+    var out = "benchmarks/results/logmel.json"
+
+    @Option(help: "Clips per format (three formats, 10 s each).")
+    var clipsPerFormat = 4
+
+    @Option(help: "Passes over all clips per measurement (the best pass is reported).")
+    var repeats = 5
+
+    @Option(help: "Loader batches timed after two warm-up batches (0 skips the loader).")
+    var loaderBatches = 8
+
+    @Option(help: "Peer script; empty skips the peers.")
+    var peers = "benchmarks/peers/logmel_peers.py"
+
+    @Option(help: "Python interpreter for the peers.")
+    var python = "python3"
 
     func run() throws {
-        try notBuiltYet("bench logmel")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cola-bench-logmel-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clips = try BenchmarkClips.write(to: folder.path, perFormat: clipsPerFormat)
+        let hours = Double(clips.count) * 10 / 3600
+        print("cola bench logmel: \(clips.count) clips of 10 s in \(folder.path)")
+
+        let decoder = AudioDecoder()
+        let extractor = LogMelExtractor()
+        let decoded = try clips.map { try decoder.decode(path: $0.path) }
+        var output = [Float](repeating: 0, count: LogMelExtractor.frameCount(forSamples: 160_000) * LogMelExtractor.bandCount)
+
+        let logMel = best(of: repeats) {
+            for samples in decoded {
+                samples.withUnsafeBufferPointer { input in output.withUnsafeMutableBufferPointer { extractor.extract(input, into: $0) } }
+            }
+        } / hours
+        var decodeByFormat = [String: Double]()
+        for format in BenchmarkClips.formats {
+            let subset = clips.filter { $0.format == format.name }
+            decodeByFormat[format.name] = try bestThrowing(of: repeats) {
+                for clip in subset { _ = try decoder.decode(path: clip.path) }
+            } / (Double(subset.count) * 10 / 3600)
+        }
+        let pipeline = try bestThrowing(of: repeats) {
+            for clip in clips {
+                let samples = try decoder.decode(path: clip.path)
+                samples.withUnsafeBufferPointer { input in output.withUnsafeMutableBufferPointer { extractor.extract(input, into: $0) } }
+            }
+        } / hours
+        print(String(format: "cola  log-mel only: %.3f CPU s per hour of audio (1 thread)", logMel))
+        for (name, seconds) in decodeByFormat.sorted(by: { $0.key < $1.key }) {
+            print(String(format: "cola  decode+resample %@: %.3f CPU s per hour", name, seconds))
+        }
+        print(String(format: "cola  decode+resample+log-mel, all clips: %.3f CPU s per hour", pipeline))
+
+        var result: [String: Any] = [
+            "machine_note": "2 cores shared with other jobs while measured; run-to-run noise up to ±20%",
+            "date": ISO8601DateFormatter().string(from: Date()),
+            "clips": clips.count, "clip_seconds": 10,
+            "formats": BenchmarkClips.formats.map(\.name),
+            "cola": [
+                "logmel_cpu_s_per_hour": logMel,
+                "decode_resample_cpu_s_per_hour": decodeByFormat,
+                "decode_resample_logmel_cpu_s_per_hour": pipeline,
+                "threads": 1,
+                "fft": "FFTW3 single precision (split r2c, FFTW_ESTIMATE)",
+                "resampler": "libsoxr HQ",
+            ] as [String: Any],
+        ]
+        if loaderBatches > 0 {
+            let rate = try loaderRate(clips: clips)
+            print(String(format: "cola  loader: %.2f batches/s (B=256, 2 threads) = %.0f pairs/s", rate, rate * 256))
+            result["loader"] = ["batch": 256, "threads": 2, "batches_per_s": rate, "pairs_per_s": rate * 256, "batches_timed": loaderBatches]
+        }
+        if !peers.isEmpty {
+            result["peers"] = try runPeers(folder: folder.path)
+        }
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: out))
+        print("wrote \(out)")
+    }
+
+    /// Loader batches per second over `loaderBatches` batches after two warm-up batches.
+    private func loaderRate(clips: [BenchmarkClip]) throws -> Double {
+        let items = (0..<512).map { AudioItem(index: $0, path: clips[$0 % clips.count].path) }
+        let loader = try PairBatchLoader(items: items, configuration: PairBatchLoaderConfiguration(seed: 1, globalBatch: 256, threads: 2))
+        defer { loader.stop() }
+        for _ in 0..<2 { loader.recycle(loader.next()) }
+        let began = Date()
+        for _ in 0..<loaderBatches { loader.recycle(loader.next()) }
+        return Double(loaderBatches) / Date().timeIntervalSince(began)
+    }
+
+    private func runPeers(folder: String) throws -> Any {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, peers, "--folder", folder, "--repeats", String(repeats)]
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"] {
+            environment[key] = "1"
+        }
+        environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            print("peers: \(peers) failed (exit \(process.terminationStatus)); no peer numbers")
+            return ["error": "peer script failed with exit \(process.terminationStatus)"]
+        }
+        for (name, value) in (json["logmel_cpu_s_per_hour"] as? [String: Double] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            print(String(format: "peer  %@ log-mel only: %.3f CPU s per hour", name, value))
+        }
+        for (name, value) in (json["decode_resample_logmel_cpu_s_per_hour"] as? [String: Double] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            print(String(format: "peer  %@ decode+resample+log-mel: %.3f CPU s per hour", name, value))
+        }
+        return json
+    }
+}
+
+/// Thread CPU seconds of the fastest of `repeats` runs of `body`.
+private func best(of repeats: Int, _ body: () -> Void) -> Double {
+    (0..<max(1, repeats)).map { _ in
+        let start = threadCPUSeconds()
+        body()
+        return threadCPUSeconds() - start
+    }.min()!
+}
+
+private func bestThrowing(of repeats: Int, _ body: () throws -> Void) throws -> Double {
+    var fastest = Double.infinity
+    for _ in 0..<max(1, repeats) {
+        let start = threadCPUSeconds()
+        try body()
+        fastest = min(fastest, threadCPUSeconds() - start)
+    }
+    return fastest
+}
+
+private func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// One generated benchmark file.
+struct BenchmarkClip {
+    let path: String
+    let format: String
+}
+
+/// The benchmark's test clips: deterministic tones, chirps and noise, 10 s each.
+enum BenchmarkClips {
+    struct Format {
+        let name: String
+        let rate: Int
+        let channels: Int
+        let encoding: SoundFileFormat
+        let fileExtension: String
+    }
+
+    static let formats = [
+        Format(name: "wav16k-mono", rate: 16000, channels: 1, encoding: .wav16, fileExtension: "wav"),
+        Format(name: "wav44k-stereo", rate: 44100, channels: 2, encoding: .wav16, fileExtension: "wav"),
+        Format(name: "flac48k-stereo", rate: 48000, channels: 2, encoding: .flac16, fileExtension: "flac"),
+    ]
+
+    static func write(to folder: String, perFormat: Int) throws -> [BenchmarkClip] {
+        var clips = [BenchmarkClip]()
+        var random = SeededRandom(seed: 2026)
+        for format in formats {
+            for index in 0..<perFormat {
+                let frames = format.rate * 10
+                let base = 200 + 150 * Double(index)
+                var samples = [Float](repeating: 0, count: frames * format.channels)
+                for frame in 0..<frames {
+                    let t = Double(frame) / Double(format.rate)
+                    let tone = 0.3 * sin(2 * Double.pi * (base * t + 300 * t * t))
+                    for channel in 0..<format.channels {
+                        samples[frame * format.channels + channel] = Float(tone) + 0.05 * (random.unitInterval() - 0.5) * Float(channel + 1)
+                    }
+                }
+                let path = "\(folder)/clip\(index)-\(format.name).\(format.fileExtension)"
+                try SoundFileWriter.write(samples, channels: format.channels, sampleRate: format.rate, format: format.encoding, to: path)
+                clips.append(BenchmarkClip(path: path, format: format.name))
+            }
+        }
+        return clips
     }
 }
