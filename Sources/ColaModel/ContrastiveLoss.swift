@@ -16,6 +16,12 @@ public struct ContrastiveLossResult: Sendable {
     public var correct: Int
     /// Local rows.
     public var rows: Int
+    public init(loss: Float, correct: Int, rows: Int) {
+        self.loss = loss
+        self.correct = correct
+        self.rows = rows
+    }
+
     /// `correct / rows`.
     public var accuracy: Float { rows == 0 ? 0 : Float(correct) / Float(rows) }
 }

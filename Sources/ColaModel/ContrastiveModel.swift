@@ -78,6 +78,9 @@ public final class ContrastiveModel {
     /// Floats held by the activation arenas (grows to the largest batch seen, then stays).
     public var activationMemoryFloats: Int { workspace.capacity }
 
+    /// Per-layer-type timing of every following pass (nil: off, the default).
+    public var profile: LayerProfile?
+
     /// Sets every gradient to zero.
     public func zeroGradients() { gradients.zero() }
 
@@ -88,7 +91,9 @@ public final class ContrastiveModel {
     public func embed(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode,
                       frames: Int = 96, bands: Int = 64) throws -> UnsafeMutableBufferPointer<Float> {
         let run = try forwardEncoder(input, count: count, mode: mode, frames: frames, bands: bands)
-        let y = head.forward(features!.pointer, rows: count, run)
+        let features = features!
+        let y = profile?.measure("head forward") { head.forward(features.pointer, rows: count, run) }
+            ?? head.forward(features.pointer, rows: count, run)
         embeddedRows = count
         return UnsafeMutableBufferPointer(start: y, count: count * embeddingSize)
     }
@@ -116,7 +121,8 @@ public final class ContrastiveModel {
             end = min(end, start)
         }
         report(head.weight.offset)
-        let dFeatures = head.backward(embeddingGradient, run)
+        let dFeatures = profile?.measure("head backward") { head.backward(embeddingGradient, run) }
+            ?? head.backward(embeddingGradient, run)
         let dy = FeatureMap(dFeatures, batch: features.batch, channels: features.channels, height: 1, width: 1)
         try encoder.backward(dy, run, onStageFinished: report)
     }
@@ -124,6 +130,7 @@ public final class ContrastiveModel {
     private func forwardEncoder(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode, frames: Int, bands: Int) throws -> RunContext {
         let run = RunContext(parameters: parameterValues.pointer, gradients: gradients.pointer, buffers: bufferValues.pointer,
                              mode: mode, workspace: workspace)
+        run.profile = profile
         run.beginForward()
         features = try encoder.forward(input, batch: count, height: frames, width: bands, run)
         context = run

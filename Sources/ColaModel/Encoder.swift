@@ -47,7 +47,7 @@ final class Encoder {
         ChannelKernels.scale(input, by: inputScale, into: x.pointer, count: x.count)
         for stage in stages {
             run.beginForwardBlock()
-            for layer in stage { x = try layer.forward(x, run) }
+            for layer in stage { x = try run.forward(layer, x) }
         }
         return x
     }
@@ -59,7 +59,7 @@ final class Encoder {
             run.beginBackwardBlock()
             for (l, layer) in stage.enumerated().reversed() {
                 let first = s == 0 && l == 0
-                if let next = try layer.backward(g, run, inputGradient: !first) { g = next }
+                if let next = try run.backward(layer, g, inputGradient: !first, input: (layer as? Conv2D)?.lastInput) { g = next }
             }
             onStageFinished(stageOffsets[s])
         }

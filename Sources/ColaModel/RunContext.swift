@@ -11,6 +11,8 @@ final class RunContext {
     let gradients: UnsafeMutablePointer<Float>
     let buffers: UnsafeMutablePointer<Float>
     var mode: ForwardMode
+    /// Per-layer-type timing, when attached.
+    var profile: LayerProfile?
 
     private let kept: ActivationArena
     private let alternating: [ActivationArena]

@@ -29,6 +29,9 @@ final class Conv2D: Layer {
         weight = table.register(name, shape: [outputChannels, inputChannels / groups, kernel, kernel])
     }
 
+    /// The input of the last forward (for FLOP counts of the backward).
+    var lastInput: FeatureMap? { input }
+
     var paddingBefore: Int { stride == 1 ? kernel / 2 : kernel / 2 - 1 }
     var paddingAfter: Int { kernel / 2 }
 

@@ -51,7 +51,7 @@ final class MBConvBlock: Layer {
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
         var y = x
-        for layer in layers { y = try layer.forward(y, run) }
+        for layer in layers { y = try run.forward(layer, y) }
         input = x
         guard hasResidual else { return y }
         let out = run.featureMap(batch: y.batch, channels: y.channels, height: y.height, width: y.width)
@@ -79,7 +79,7 @@ final class MBConvBlock: Layer {
             g = scaled
         }
         for layer in layers.reversed() {
-            guard let next = try layer.backward(g, run, inputGradient: true) else { preconditionFailure("block \(index): no input gradient") }
+            guard let next = try run.backward(layer, g, inputGradient: true, input: (layer as? Conv2D)?.lastInput) else { preconditionFailure("block \(index): no input gradient") }
             g = next
         }
         if hasResidual { ChannelKernels.accumulate(dy.pointer, into: g.pointer, count: g.count) }
