@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 # programs `cola data standins` drives to synthesize offline data.
 SYSTEM_PACKAGES=(
   pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libsndfile1-dev libdnnl-dev
+  libfftw3-dev libsoxr-dev
 )
 DATA_PACKAGES=(sox espeak-ng fluidsynth fluid-soundfont-gm)
 
