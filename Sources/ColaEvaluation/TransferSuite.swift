@@ -101,9 +101,9 @@ public final class TransferSuite {
         }
         result.classes = data.classNames.count
         result.metric = data.metric
-        guard data.classNames.count >= 2, !data.train.isEmpty, !data.valid.isEmpty, !data.test.isEmpty else {
+        guard data.classNames.count >= 2, !data.train.isEmpty, !data.test.isEmpty else {
             result.status = .failed
-            result.reason = "needs ≥ 2 classes and non-empty splits; has \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips"
+            result.reason = "needs ≥ 2 classes and non-empty train and test splits; has \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips"
             log("\(task.name): failed: \(result.reason!)")
             return result
         }

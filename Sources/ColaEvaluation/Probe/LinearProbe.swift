@@ -64,13 +64,15 @@ public struct ProbeTrainingResult: Sendable {
     public let bestEpoch: Int
     /// Epochs run before early stopping.
     public let epochsRun: Int
-    /// Validation accuracy at the best epoch.
-    public let validAccuracy: Double
+    /// Validation accuracy at the best epoch; `nil` when there was no validation clip (then the
+    /// last epoch is kept).
+    public let validAccuracy: Double?
 }
 
 /// Trains a ``LinearProbe`` with softmax cross-entropy and Adam on one window per training
 /// clip per epoch (a different random window each epoch, as the reference's random crops),
 /// keeping the epoch with the best clip-level validation accuracy (ties: lower validation loss).
+/// Without validation clips it trains ``ProbeOptions/maxEpochs`` epochs and keeps the last.
 public enum ProbeTrainer {
     /// Trains on `train` and selects the epoch on `valid` (both already standardized).
     public static func train(train: EmbeddedSplit, valid: EmbeddedSplit, classes: Int, options: ProbeOptions) -> ProbeTrainingResult {
@@ -102,6 +104,10 @@ public enum ProbeTrainer {
                 computeGradient(probe: probe, rows: batchRows, labels: labels, gradient: &gradient)
                 adam.step(weights: &probe.weights, bias: &probe.bias, gradient: gradient, learningRate: options.learningRate)
             }
+            guard valid.rowCount > 0 else {
+                best = (-1, .infinity, epoch, probe)
+                continue
+            }
             let scores = ClipScores(rowLogits: probe.logits(valid.rows, count: valid.rowCount), split: valid, classCount: classes)
             let accuracy = scores.accuracy
             let loss = scores.crossEntropy
@@ -109,7 +115,7 @@ public enum ProbeTrainer {
                 best = (accuracy, loss, epoch, probe)
             }
         }
-        return ProbeTrainingResult(probe: best.probe, bestEpoch: best.epoch, epochsRun: epoch, validAccuracy: best.accuracy)
+        return ProbeTrainingResult(probe: best.probe, bestEpoch: best.epoch, epochsRun: epoch, validAccuracy: valid.rowCount > 0 ? best.accuracy : nil)
     }
 
     /// Mean cross-entropy gradient of a batch: weights part (`inputs × classes`) then bias.

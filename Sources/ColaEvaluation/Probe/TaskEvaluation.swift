@@ -33,8 +33,8 @@ public struct ProbeScore: Sendable, Codable, Equatable {
     public var accuracy: Double
     /// Average precision of the positive class, for detection tasks.
     public var averagePrecision: Double?
-    /// Validation accuracy at the chosen epoch.
-    public var validAccuracy: Double
+    /// Validation accuracy at the chosen epoch (`nil`: no validation clips, last epoch kept).
+    public var validAccuracy: Double?
     /// The epoch chosen.
     public var bestEpoch: Int
     /// Epochs run.

@@ -45,7 +45,7 @@ public struct SuiteReport: Sendable {
                 entry["embedding_seconds"] = score.embeddingSeconds
                 entry["probe_seconds"] = score.probeSeconds
                 entry["embeddings_cached"] = score.cached
-                entry["valid_accuracy"] = score.validAccuracy
+                entry["valid_accuracy"] = score.validAccuracy.map { $0 as Any } ?? NSNull()
                 entry["best_epoch"] = score.bestEpoch
                 entry["epochs"] = score.epochs
                 if task.unreadableClips > 0 {
@@ -103,7 +103,10 @@ public struct SuiteReport: Sendable {
             switch task.status {
             case .scored:
                 let floorCells = floors.map { " \(cell(task.floors[$0])) |" }.joined()
-                let note = task.unreadableClips > 0 ? "\(task.unreadableClips) unreadable clips left out" : ""
+                var notes: [String] = []
+                if task.unreadableClips > 0 { notes.append("\(task.unreadableClips) unreadable clips left out") }
+                if let score = task.score, score.validAccuracy == nil { notes.append("no validation clips: last of \(score.epochs) epochs") }
+                let note = notes.joined(separator: "; ")
                 lines.append("| \(task.name) | \(task.classes) | \(task.trainClips) | \(task.testClips) | \(cell(task.score)) |\(floorCells) \(String(format: "%.1f", task.seconds)) | \(note) |")
             case .skipped, .failed:
                 let floorCells = floors.map { _ in " – |" }.joined()

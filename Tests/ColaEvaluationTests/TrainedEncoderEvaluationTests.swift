@@ -1,0 +1,59 @@
+import ColaAudio
+import ColaEvaluation
+import ColaModel
+import Foundation
+import XCTest
+
+final class TrainedEncoderEvaluationTests: XCTestCase {
+    func testPretrainEntryPointScoresWeightsWithBothFloors() throws {
+        let layout = try MiniatureLayout("trained")
+        var rows: [String: [String]] = [:]
+        try FileManager.default.createDirectory(atPath: layout.path("tones"), withIntermediateDirectories: true)
+        for (split, count) in [("train", 3), ("valid", 1), ("test", 1)] {
+            for (label, frequency) in [(0, 400.0), (1, 2000.0)] {
+                for index in 0..<count {
+                    let samples = (0..<16_000).map { Float(0.3 * sin(2 * .pi * frequency * Double($0) / 16_000 + Double(index))) }
+                    let relative = "\(split)-\(label)-\(index).wav"
+                    try SoundFileWriter.write(samples, channels: 1, sampleRate: 16_000, format: .wav16, to: layout.path("tones/\(relative)"))
+                    rows[split, default: []].append("\(relative)\ttone\(label)")
+                }
+            }
+        }
+        for (split, lines) in rows { try layout.text("tones/\(split).tsv", lines) }
+
+        let configuration = try ModelEmbedder.configuration(encoder: "cnn", similarity: "bilinear", temperature: 0.2, embeddingSize: 512)
+        let model = ContrastiveModel(configuration, seed: 5)
+        let report = try TransferSuite.scoreTrainedEncoder(
+            configuration,
+            parameters: (model.parameters, model.parameterValues.array()),
+            buffers: (model.buffers, model.bufferValues.array()),
+            name: "step-000005", dataRoot: layout.root, tasks: ["tones"], outputDirectory: layout.path("run/eval"),
+            probeEpochs: 5, cacheDirectory: layout.path("cache"))
+        let task = try XCTUnwrap(report.tasks.first)
+        XCTAssertEqual(task.status, .scored, task.reason ?? "")
+        XCTAssertEqual(report.embedder, "step-000005")
+        XCTAssertEqual(Set(task.floors.keys), ["logmel-stats", "random-cnn"])
+        XCTAssertEqual(task.score?.epochs, 5)
+        let scores = try String(contentsOfFile: layout.path("run/scores.csv"), encoding: .utf8)
+        XCTAssertTrue(scores.contains("step-000005,tones,accuracy,"), scores)
+        XCTAssertTrue(scores.contains("random-cnn,tones,accuracy,"), scores)
+    }
+
+    func testWithoutValidationClipsTheLastEpochIsKept() {
+        var train = EmbeddedSplit(width: 2)
+        for clip in 0..<8 {
+            train.rows += [Float(clip % 2 == 0 ? 1 : -1), 0.5]
+            train.clipOfRow.append(Int32(clip))
+            train.labels.append(Int32(clip % 2))
+        }
+        var options = ProbeOptions()
+        options.maxEpochs = 7
+        options.patience = 2
+        let result = ProbeTrainer.train(train: train, valid: EmbeddedSplit(width: 2), classes: 2, options: options)
+        XCTAssertNil(result.validAccuracy)
+        XCTAssertEqual(result.epochsRun, 7)
+        XCTAssertEqual(result.bestEpoch, 7)
+        let scores = ClipScores(rowLogits: result.probe.logits(train.rows, count: 8), split: train, classCount: 2)
+        XCTAssertEqual(scores.accuracy, 1)
+    }
+}
