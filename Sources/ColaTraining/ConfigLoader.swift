@@ -78,6 +78,7 @@ extension RunConfig {
         guard training.bucketMegabytes > 0 else { throw fail("training.bucket_megabytes", "must be positive") }
         guard training.checkpointEvery >= 0 else { throw fail("training.checkpoint_every", "must be 0 (only at the end) or positive") }
         guard training.keepCheckpoints >= 1 else { throw fail("training.keep_checkpoints", "must keep at least 1") }
+        guard training.localGroups >= 0 else { throw fail("training.local_groups", "must be 0 (one per rank) or positive") }
         guard training.logEvery >= 1 else { throw fail("training.log_every", "must be at least 1") }
         guard model.embeddingDim >= 1 else { throw fail("model.embedding_dim", "must be positive") }
         guard model.temperature > 0 else { throw fail("model.temperature", "must be positive") }

@@ -160,6 +160,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Normalize with the batch-norm running statistics and never update them (equivalence tests:
     /// per-rank and per-chunk batch statistics otherwise differ from whole-batch ones).
     public var freezeBatchNorm: Bool = false
+    /// With `negatives: local`: replicas over the whole job, each scoring only its own clips
+    /// (0 = one per rank). `local_groups: 8` on one rank reproduces an 8-replica reference run.
+    public var localGroups: Int = 0
 
     public init() {}
 
@@ -168,6 +171,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
         case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
         case keepCheckpoints = "keep_checkpoints", logEvery = "log_every", freezeBatchNorm = "freeze_batch_norm"
+        case localGroups = "local_groups"
     }
 
     public init(from decoder: Decoder) throws {
@@ -185,6 +189,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         keepCheckpoints = try c.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? d.keepCheckpoints
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
         freezeBatchNorm = try c.decodeIfPresent(Bool.self, forKey: .freezeBatchNorm) ?? d.freezeBatchNorm
+        localGroups = try c.decodeIfPresent(Int.self, forKey: .localGroups) ?? d.localGroups
     }
 }
 

@@ -83,6 +83,12 @@ final class ContrastiveStepTests: XCTestCase {
         print("local negatives 2×\(b): loss \(outcomes[0].0 + outcomes[1].0) vs direct \(directLoss), max |Δgrad| \(diff)")
         XCTAssertEqual(outcomes[0].0 + outcomes[1].0, directLoss, accuracy: 1e-6)
         XCTAssertLessThan(diff, 1e-6)
+        // Two local groups on one rank emulate the two replicas.
+        let grouped = LinearPairModel()
+        let outcome = try ContrastiveStep(model: grouped, communicator: LocalCommunicator(), negatives: .local,
+                                          chunkSize: nil, bucketMegabytes: 4, localGroups: 2).run(batch, seed: 1)
+        XCTAssertEqual(outcome.loss, directLoss, accuracy: 1e-6)
+        XCTAssertLessThan(maxDifference(Array(grouped.gradients), Array(direct.gradients)), 1e-6)
     }
 
     func testChunksCoverTheBatch() {

@@ -70,6 +70,10 @@ public final class Trainer {
         guard global / communicator.size >= 1, itemsPerEpoch >= 1 else {
             throw TrainerError("nothing to train on: \(itemsPerEpoch) clips, \(global / communicator.size) per rank")
         }
+        let groups = config.training.localGroups
+        guard groups == 0 || (groups % communicator.size == 0 && (global / communicator.size) % (groups / communicator.size) == 0) else {
+            throw TrainerError("training.local_groups \(groups) must be a multiple of the \(communicator.size) ranks that splits each rank's \(global / communicator.size) clips evenly")
+        }
         self.config = config
         self.model = model
         self.optimizer = optimizer
@@ -82,7 +86,8 @@ public final class Trainer {
         store = CheckpointStore(directory: run.checkpoints, keep: config.training.keepCheckpoints)
         let chunk = config.training.chunkSize
         step = ContrastiveStep(model: model, communicator: communicator, negatives: config.training.negatives,
-                               chunkSize: chunk > 0 ? chunk : nil, bucketMegabytes: config.training.bucketMegabytes)
+                               chunkSize: chunk > 0 ? chunk : nil, bucketMegabytes: config.training.bucketMegabytes,
+                               localGroups: max(1, config.training.localGroups / communicator.size))
     }
 
     /// Runs until `training.steps` or a termination signal; returns where it stopped.

@@ -34,10 +34,14 @@ public final class ContrastiveStep {
     public let negatives: TrainingConfig.Negatives
     /// Clips per chunk; `nil` processes the local batch at once.
     public let chunkSize: Int?
+    /// With local negatives: independent groups per rank (1 = the rank's batch is one replica).
+    public let localGroups: Int
     private let buckets: GradientBuckets
 
     public init(model: PairModel, communicator: Communicator, negatives: TrainingConfig.Negatives,
-                chunkSize: Int?, bucketMegabytes: Double) {
+                chunkSize: Int?, bucketMegabytes: Double, localGroups: Int = 1) {
+        precondition(localGroups >= 1, "localGroups must be positive")
+        self.localGroups = localGroups
         self.model = model
         self.communicator = communicator
         self.negatives = negatives
@@ -83,7 +87,9 @@ public final class ContrastiveStep {
         let candidates = negatives == .global ? try communicator.allgather(positives) : positives
         extraCommunication += Self.seconds(since: started)
         let offset = negatives == .global ? communicator.rank * b : 0
-        let result = try model.pairLoss(anchors: anchors, positives: candidates, positiveOffset: offset, divisor: Float(globalBatch))
+        let result = negatives == .global
+            ? try model.pairLoss(anchors: anchors, positives: candidates, positiveOffset: offset, divisor: Float(globalBatch))
+            : try localLoss(anchors: anchors, positives: positives, clips: b, divisor: Float(globalBatch))
         try buckets.markReady(model.similarityParameters)
         var positiveGradient: [Float]
         if negatives == .global {
@@ -119,6 +125,27 @@ public final class ContrastiveStep {
         return Outcome(loss: result.loss, correct: result.correct,
                        communicationSeconds: buckets.communicationSeconds + extraCommunication,
                        exposedCommunicationSeconds: buckets.exposedSeconds + extraCommunication)
+    }
+
+    /// Local negatives: each of ``localGroups`` groups of the rank's clips scores only against its
+    /// own positives (one group per rank reproduces the reference's per-replica loss; several
+    /// emulate more replicas on one rank).
+    private func localLoss(anchors: [Float], positives: [Float], clips: Int, divisor: Float) throws -> PairLoss {
+        let d = model.embeddingDimension
+        guard clips % localGroups == 0 else {
+            throw TrainerError("training.local_groups: \(clips) clips per rank do not split into \(localGroups) equal groups")
+        }
+        let size = clips / localGroups
+        var total = PairLoss(loss: 0, correct: 0, anchorGradient: [], positiveGradient: [])
+        for group in 0..<localGroups {
+            let rows = (group * size * d)..<((group + 1) * size * d)
+            let part = try model.pairLoss(anchors: Array(anchors[rows]), positives: Array(positives[rows]), positiveOffset: 0, divisor: divisor)
+            total.loss += part.loss
+            total.correct += part.correct
+            total.anchorGradient += part.anchorGradient
+            total.positiveGradient += part.positiveGradient
+        }
+        return total
     }
 
     /// Clip ranges of at most `size` clips covering `0..<count`.
