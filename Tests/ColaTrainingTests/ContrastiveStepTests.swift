@@ -83,10 +83,14 @@ final class ContrastiveStepTests: XCTestCase {
         print("local negatives 2×\(b): loss \(outcomes[0].0 + outcomes[1].0) vs direct \(directLoss), max |Δgrad| \(diff)")
         XCTAssertEqual(outcomes[0].0 + outcomes[1].0, directLoss, accuracy: 1e-6)
         XCTAssertLessThan(diff, 1e-6)
-        // Two local groups on one rank emulate the two replicas.
+        // Two local groups on one rank (clips dealt alternately, as ranks get them) emulate the two replicas.
+        let interleaved = (0..<(2 * b)).map { $0 % 2 == 0 ? $0 / 2 : b + $0 / 2 }
+        let dealt = StepBatch(anchors: interleaved.flatMap { batch.anchors[($0 * 6)..<($0 * 6 + 6)] },
+                              positives: interleaved.flatMap { batch.positives[($0 * 6)..<($0 * 6 + 6)] },
+                              clips: 2 * b, itemIDs: interleaved)
         let grouped = LinearPairModel()
         let outcome = try ContrastiveStep(model: grouped, communicator: LocalCommunicator(), negatives: .local,
-                                          chunkSize: nil, bucketMegabytes: 4, localGroups: 2).run(batch, seed: 1)
+                                          chunkSize: nil, bucketMegabytes: 4, localGroups: 2).run(dealt, seed: 1)
         XCTAssertEqual(outcome.loss, directLoss, accuracy: 1e-6)
         XCTAssertLessThan(maxDifference(Array(grouped.gradients), Array(direct.gradients)), 1e-6)
     }

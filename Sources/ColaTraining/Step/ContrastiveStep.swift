@@ -129,21 +129,30 @@ public final class ContrastiveStep {
 
     /// Local negatives: each of ``localGroups`` groups of the rank's clips scores only against its
     /// own positives (one group per rank reproduces the reference's per-replica loss; several
-    /// emulate more replicas on one rank).
+    /// emulate more replicas on one rank). Group `k` holds clips `k, k + G, k + 2G, …`, the same
+    /// striding by which the loader deals clips to ranks, so `G` groups on one rank see the same
+    /// clips as `G` ranks.
     private func localLoss(anchors: [Float], positives: [Float], clips: Int, divisor: Float) throws -> PairLoss {
         let d = model.embeddingDimension
-        guard clips % localGroups == 0 else {
-            throw TrainerError("training.local_groups: \(clips) clips per rank do not split into \(localGroups) equal groups")
+        let groups = localGroups
+        guard clips % groups == 0 else {
+            throw TrainerError("training.local_groups: \(clips) clips per rank do not split into \(groups) equal groups")
         }
-        let size = clips / localGroups
-        var total = PairLoss(loss: 0, correct: 0, anchorGradient: [], positiveGradient: [])
-        for group in 0..<localGroups {
-            let rows = (group * size * d)..<((group + 1) * size * d)
-            let part = try model.pairLoss(anchors: Array(anchors[rows]), positives: Array(positives[rows]), positiveOffset: 0, divisor: divisor)
+        guard groups > 1 else {
+            return try model.pairLoss(anchors: anchors, positives: positives, positiveOffset: 0, divisor: divisor)
+        }
+        var total = PairLoss(loss: 0, correct: 0, anchorGradient: [Float](repeating: 0, count: anchors.count),
+                             positiveGradient: [Float](repeating: 0, count: positives.count))
+        for group in 0..<groups {
+            let members = Array(stride(from: group, to: clips, by: groups))
+            let gather = { (rows: [Float]) in members.flatMap { rows[($0 * d)..<(($0 + 1) * d)] } }
+            let part = try model.pairLoss(anchors: gather(anchors), positives: gather(positives), positiveOffset: 0, divisor: divisor)
             total.loss += part.loss
             total.correct += part.correct
-            total.anchorGradient += part.anchorGradient
-            total.positiveGradient += part.positiveGradient
+            for (row, clip) in members.enumerated() {
+                total.anchorGradient[(clip * d)..<((clip + 1) * d)] = part.anchorGradient[(row * d)..<((row + 1) * d)]
+                total.positiveGradient[(clip * d)..<((clip + 1) * d)] = part.positiveGradient[(row * d)..<((row + 1) * d)]
+            }
         }
         return total
     }
