@@ -84,9 +84,7 @@ public final class AudioDecoder {
         let endFrame = min(file.frameCount, end.map { Int(($0 * Double(rate)).rounded()) } ?? file.frameCount)
         guard endFrame > firstFrame else { throw .empty(path: path) }
         let mono = try readMono(file, from: firstFrame, to: endFrame)
-        for sample in mono where !sample.isFinite {
-            throw .nonFinite(path: path)
-        }
+        guard Self.allFinite(mono) else { throw .nonFinite(path: path) }
         guard rate != outputRate else { return mono }
         do {
             return try resampler(from: rate).resample(mono)
@@ -126,6 +124,25 @@ public final class AudioDecoder {
             throw .truncated(path: file.path, expectedFrames: expected, readFrames: done)
         }
         return mono
+    }
+
+    /// True when no sample is NaN or infinite (x · 0 is 0 for finite x and NaN otherwise).
+    private static func allFinite(_ samples: [Float]) -> Bool {
+        samples.withUnsafeBufferPointer { buffer in
+            var lanes = SIMD16<Float>()
+            var i = 0
+            let raw = UnsafeRawPointer(buffer.baseAddress)
+            while i + 16 <= buffer.count, let raw {
+                lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * 0
+                i += 16
+            }
+            var rest: Float = lanes.sum()
+            while i < buffer.count {
+                rest += buffer[i] * 0
+                i += 1
+            }
+            return rest == 0
+        }
     }
 
     private static func downmix(_ block: UnsafeBufferPointer<Float>, channels: Int, frames: Int, into out: UnsafeMutablePointer<Float>) {

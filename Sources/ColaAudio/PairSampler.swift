@@ -36,18 +36,17 @@ public final class PairSampler {
         self.noiseStandardDeviation = noiseStandardDeviation
     }
 
-    /// Writes the pair of `waveform` (16 kHz mono, whole clip; normalized in place) into
-    /// `anchor` and `positive`, each ``valuesPerCrop`` floats, row-major [96][64].
+    /// Writes the pair of `waveform` (16 kHz mono, whole clip) into `anchor` and `positive`,
+    /// each ``valuesPerCrop`` floats, row-major [96][64]. A clip shorter than one crop is
+    /// center-padded in place; the waveform is otherwise left as it was (only the crops are scaled).
     public func makePair(
         from waveform: inout [Float], item: Int, epoch: Int,
         anchor: UnsafeMutablePointer<Float>, positive: UnsafeMutablePointer<Float>
     ) -> PairNotes {
         var notes = PairNotes()
-        var sumOfSquares: Double = 0
-        for sample in waveform { sumOfSquares += Double(sample) * Double(sample) }
+        let sumOfSquares = Self.sumOfSquares(waveform)
         notes.silent = sumOfSquares == 0
         let scale = Float(1 / max(sumOfSquares, 1e-9).squareRoot())
-        for i in waveform.indices { waveform[i] *= scale }
         if waveform.count < Self.cropSamples {
             notes.padded = true
             let left = (Self.cropSamples - waveform.count) / 2
@@ -58,18 +57,52 @@ public final class PairSampler {
         let span = waveform.count - Self.cropSamples + 1
         let anchorStart = random.below(span)
         let positiveStart = random.below(span)
-        extractCrop(waveform, from: anchorStart, into: anchor, noise: nil)
-        extractCrop(waveform, from: positiveStart, into: positive, noise: &random)
+        extractCrop(waveform, from: anchorStart, scale: scale, into: anchor, noise: nil)
+        extractCrop(waveform, from: positiveStart, scale: scale, into: positive, noise: &random)
         return notes
     }
 
-    private func extractCrop(_ waveform: [Float], from start: Int, into output: UnsafeMutablePointer<Float>, noise: UnsafeMutablePointer<SeededRandom>?) {
+    /// Σx² accumulated in float vectors per block of 4096 samples and in double across blocks.
+    static func sumOfSquares(_ samples: [Float]) -> Double {
+        typealias Lanes = SIMD16<Float>
+        return samples.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            let raw = UnsafeRawPointer(base)
+            var total: Double = 0
+            var start = 0
+            while start < buffer.count {
+                let end = min(start + 4096, buffer.count)
+                var lanes = Lanes()
+                var i = start
+                while i + Lanes.scalarCount <= end {
+                    let x = raw.loadUnaligned(fromByteOffset: i * 4, as: Lanes.self)
+                    lanes += x * x
+                    i += Lanes.scalarCount
+                }
+                var block = lanes.sum()
+                while i < end {
+                    block += base[i] * base[i]
+                    i += 1
+                }
+                total += Double(block)
+                start = end
+            }
+            return total
+        }
+    }
+
+    private func extractCrop(
+        _ waveform: [Float], from start: Int, scale: Float, into output: UnsafeMutablePointer<Float>,
+        noise: UnsafeMutablePointer<SeededRandom>?
+    ) {
         crop.withUnsafeMutableBufferPointer { crop in
+            let destination = crop.baseAddress!
             waveform.withUnsafeBufferPointer { source in
-                crop.baseAddress!.update(from: source.baseAddress! + start, count: Self.cropSamples)
+                let from = source.baseAddress! + start
+                for i in 0..<Self.cropSamples { destination[i] = from[i] * scale }
             }
             if let noise, noiseStandardDeviation != 0 {
-                noise.pointee.addGaussian(scale: noiseStandardDeviation, to: crop.baseAddress!, count: Self.cropSamples)
+                noise.pointee.addGaussian(scale: noiseStandardDeviation, to: destination, count: Self.cropSamples)
             }
             extractor.extract(UnsafeBufferPointer(crop), into: UnsafeMutableBufferPointer(start: output, count: Self.valuesPerCrop))
         }

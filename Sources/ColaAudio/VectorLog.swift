@@ -29,3 +29,34 @@ enum VectorLog {
         return e * 0.693_145_75 + (e * 1.428_606_8e-6 + lnMantissa)
     }
 }
+
+/// Sine and cosine of 16 angles in [−π, π] by their Taylor series to x¹⁷ / x¹⁸ (truncation below
+/// 1e-6 absolute), for Gaussian noise; no range reduction, no lane masks.
+enum VectorTrig {
+    typealias Lanes = SIMD16<Float>
+
+    @inline(__always)
+    static func sineAndCosine(_ x: Lanes) -> (sine: Lanes, cosine: Lanes) {
+        let x2 = x * x
+        var sine = Lanes(repeating: 1.0 / 355_687_428_096_000)        // 1/17!
+        sine = sine * x2 - 1.0 / 1_307_674_368_000                     // 1/15!
+        sine = sine * x2 + 1.0 / 6_227_020_800                         // 1/13!
+        sine = sine * x2 - 1.0 / 39_916_800                            // 1/11!
+        sine = sine * x2 + 1.0 / 362_880                               // 1/9!
+        sine = sine * x2 - 1.0 / 5040
+        sine = sine * x2 + 1.0 / 120
+        sine = sine * x2 - 1.0 / 6
+        sine = (sine * x2 + 1) * x
+        var cosine = Lanes(repeating: 1.0 / 6_402_373_705_728_000)     // 1/18!
+        cosine = cosine * x2 - 1.0 / 20_922_789_888_000                // 1/16!
+        cosine = cosine * x2 + 1.0 / 87_178_291_200                    // 1/14!
+        cosine = cosine * x2 - 1.0 / 479_001_600                       // 1/12!
+        cosine = cosine * x2 + 1.0 / 3_628_800                         // 1/10!
+        cosine = cosine * x2 - 1.0 / 40320
+        cosine = cosine * x2 + 1.0 / 720
+        cosine = cosine * x2 - 1.0 / 24
+        cosine = cosine * x2 + 0.5
+        cosine = 1 - cosine * x2
+        return (sine, cosine)
+    }
+}

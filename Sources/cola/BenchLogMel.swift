@@ -85,9 +85,16 @@ struct BenchLogMel: ParsableCommand {
             ] as [String: Any],
         ]
         if loaderBatches > 0 {
-            let rate = try loaderRate(clips: clips)
-            print(String(format: "cola  loader: %.2f batches/s (B=256, 2 threads) = %.0f pairs/s", rate, rate * 256))
-            result["loader"] = ["batch": 256, "threads": 2, "batches_per_s": rate, "pairs_per_s": rate * 256, "batches_timed": loaderBatches]
+            var loader = [String: Any]()
+            for (name, subset) in [("wav16k-mono", clips.filter { $0.format == "wav16k-mono" }), ("all-formats", clips)] {
+                let rate = try loaderRate(clips: subset)
+                print(String(format: "cola  loader on %@: %.2f batches/s (B=256, 2 threads) = %.0f pairs/s", name, rate, rate * 256))
+                loader[name] = ["batches_per_s": rate, "pairs_per_s": rate * 256]
+            }
+            loader["batch"] = 256
+            loader["threads"] = 2
+            loader["batches_timed"] = loaderBatches
+            result["loader"] = loader
         }
         if !peers.isEmpty {
             result["peers"] = try runPeers(folder: folder.path)

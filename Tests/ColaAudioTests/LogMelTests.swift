@@ -96,3 +96,23 @@ final class VectorLogTests: XCTestCase {
         XCTAssertLessThan(maxError, 4e-6, "about 1 ulp of |ln x| ≤ 18.5")
     }
 }
+
+final class GaussianNoiseTests: XCTestCase {
+    func testNoiseHasUnitVarianceAndIsSeeded() {
+        let count = 100_003
+        var values = [Float](repeating: 0, count: count)
+        var random = SeededRandom(seed: 4, 1, 2)
+        random.addGaussian(scale: 1, to: &values, count: count)
+        let mean = values.reduce(0, +) / Float(count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(count)
+        let beyondTwo = Float(values.filter { abs($0) > 2 }.count) / Float(count)
+        print("noise: mean \(mean), variance \(variance), P(|x|>2) \(beyondTwo) (normal: 0.0455)")
+        XCTAssertLessThan(abs(mean), 0.01)
+        XCTAssertLessThan(abs(variance - 1), 0.02)
+        XCTAssertLessThan(abs(beyondTwo - 0.0455), 0.003)
+        var again = [Float](repeating: 0, count: count)
+        var same = SeededRandom(seed: 4, 1, 2)
+        same.addGaussian(scale: 1, to: &again, count: count)
+        XCTAssertEqual(values, again)
+    }
+}

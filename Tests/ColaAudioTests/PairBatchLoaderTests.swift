@@ -34,6 +34,7 @@ final class PairBatchLoaderTests: XCTestCase {
         let sampler = PairSampler(seed: 9)
         var anchor = [Float](repeating: 0, count: PairSampler.valuesPerCrop), positive = anchor
         var louder = clip.map { $0 * 10 }
+        XCTAssertEqual(PairSampler.sumOfSquares(clip), clip.reduce(0.0) { $0 + Double($1) * Double($1) }, accuracy: 1e-3)
         var waveform = clip
         let notes = sampler.makePair(from: &waveform, item: 3, epoch: 1, anchor: &anchor, positive: &positive)
         XCTAssertEqual(notes, PairNotes())
