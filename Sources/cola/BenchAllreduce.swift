@@ -19,43 +19,82 @@ struct BenchAllreduce: ParsableCommand {
     @Option(help: "Timed repetitions per bucket size (the median is reported).")
     var repetitions = 10
 
-    @Option(help: "JSON file for the results (rank 0 writes it).")
+    @Option(help: "JSON file for the results (rank 0 writes it; training results of other rank counts in it are kept).")
     var out: String?
+
+    @Flag(help: "Also time data-parallel training steps on synthetic input (1 thread per rank by default).")
+    var train = false
+
+    @Option(help: "Encoder for --train: cnn or efficientnet_b0.")
+    var encoder = "cnn"
+
+    @Option(help: "Clips per rank per step for --train.")
+    var localBatch = 32
+
+    @Option(help: "Timed steps for --train (after one warm-up step).")
+    var steps = 5
+
+    @Option(help: "Threads per rank for --train.")
+    var threads = 1
 
     func run() throws {
         let sizes = buckets.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets: positive MiB values, e.g. 1,4,16") }
         let communicator = try MPICommunicator()
         let results = try AllreduceBenchmark(elements: elements, bucketSizes: sizes, repetitions: repetitions).run(communicator: communicator)
+        var training: TrainingThroughputBenchmark.Result?
+        if train {
+            let config = try RunConfig.parse(yaml: "", file: "bench", overrides: [
+                "model.encoder=\(encoder)", "training.threads_per_rank=\(threads)", "training.batch_size=\(localBatch * communicator.size)",
+            ])
+            training = try TrainingThroughputBenchmark(config: config, localBatch: localBatch, steps: steps).run(communicator: communicator)
+        }
         guard communicator.isRoot else { return }
         for r in results {
             print(String(format: "allreduce %d floats (%.1f MB), %d rank(s), buckets %.2f MiB (%d): %.2f ms, algorithm %.2f GB/s, bus %.2f GB/s",
                          r.elements, Double(r.elements * 4) / 1e6, r.ranks, r.bucketMegabytes, r.buckets, r.seconds * 1000, r.algorithmGBps, r.busGBps))
         }
+        var record = (out.flatMap { BenchmarkFile.read($0) }) ?? [:]
+        record["allreduce_\(communicator.size)rank"] = try BenchmarkFile.json(results)
+        if let training {
+            print("training " + training.encoder + String(format: ": %d rank(s) × %d thread(s), %d clips per rank: %.1f clips/s, step %.0f ms, comm %.1f ms (exposed %.1f ms), peak RSS %.0f MB",
+                         training.ranks, training.threadsPerRank, training.localBatch, training.clipsPerSecond,
+                         training.stepMs, training.commMs, training.exposedCommMs, training.peakRSSMegabytes))
+            record["training_\(training.encoder)_b\(localBatch)_\(communicator.size)rank"] = try BenchmarkFile.json(training)
+            if let one = record["training_\(training.encoder)_b\(localBatch)_1rank"] as? [String: Any],
+               let two = record["training_\(training.encoder)_b\(localBatch)_2rank"] as? [String: Any],
+               let single = one["clips_per_s"] as? Double, let pair = two["clips_per_s"] as? Double {
+                let efficiency = pair / (2 * single)
+                record["efficiency_\(training.encoder)_b\(localBatch)"] = efficiency
+                print(String(format: "scaling efficiency (2 ranks vs 2 × 1 rank): %.1f%%", efficiency * 100))
+            }
+        }
         if let out {
-            try BenchmarkFile.write(["allreduce": results], to: out)
+            try BenchmarkFile.write(record, to: out)
             print("wrote \(out)")
         }
     }
 }
 
-/// A benchmark result file: where and when it was measured, then the numbers.
-struct BenchmarkEnvelope<R: Encodable>: Encodable {
-    let host: String
-    let date: String
-    let cores: Int
-    let results: [String: R]
-}
-
-/// Writes benchmark results as pretty JSON with the host and time.
+/// Benchmark JSON files: one object, keys per measurement, plus where and when.
 enum BenchmarkFile {
-    static func write<T: Encodable>(_ results: [String: T], to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let envelope = BenchmarkEnvelope(host: ProcessInfo.processInfo.hostName, date: ISO8601DateFormatter().string(from: Date()),
-                                cores: ProcessInfo.processInfo.activeProcessorCount, results: results)
+    static func json<T: Encodable>(_ value: T) throws -> Any {
+        try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value), options: [.fragmentsAllowed])
+    }
+
+    static func read(_ path: String) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    static func write(_ record: [String: Any], to path: String) throws {
+        var record = record
+        record["host"] = ProcessInfo.processInfo.hostName
+        record["date"] = ISO8601DateFormatter().string(from: Date())
+        record["cores"] = ProcessInfo.processInfo.activeProcessorCount
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
-        try encoder.encode(envelope).write(to: URL(fileURLWithPath: path))
+        try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: path))
     }
 }
