@@ -31,3 +31,8 @@ check "$scratch/global-2x4" "$scratch/global-1x8"
 check "$scratch/local-2x4" "$scratch/local-1x8-groups2"
 # Global and local negatives are different objectives: their losses must differ.
 [ "$(last_metric "$scratch/global-2x4" loss)" != "$(last_metric "$scratch/local-2x4" loss)" ] || fail "global == local"
+
+# GradCache on the real model: chunks of 2 clips give the parameters of no chunking (3 steps).
+pretrain 1 --run-dir "$scratch/chunk-none" "${frozen[@]}" --steps 3 | grep -E '^step 3/3'
+pretrain 1 --run-dir "$scratch/chunk-2" "${frozen[@]}" --steps 3 --set training.chunk_size=2 | grep -E '^step 3/3'
+"$COLA_BIN" inspect "$scratch/chunk-2" --compare "$scratch/chunk-none" --tolerance 5e-5 || fail "GradCache differs"
