@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColaDistributed
+import ColaEvaluation
 import ColaTraining
 import Foundation
 
@@ -73,13 +74,35 @@ struct Pretrain: ParsableCommand {
             let job = try PretrainJob.prepare(request, communicator: communicator)
             let summary = try job.run()
             if summary.preempted { return }
-            if communicator.isRoot, !job.config.evaluation.tasks.isEmpty {
-                print("evaluation.tasks is set, but the transfer suite is not wired into pretrain in this build: run "
-                      + "cola eval --checkpoint \(summary.lastCheckpoint ?? job.config.resolvedRunDir)")
+            if communicator.isRoot, !job.config.evaluation.tasks.isEmpty, let checkpoint = summary.lastCheckpoint {
+                try evaluate(checkpoint: checkpoint, config: job.config)
             }
         } catch {
             FileHandle.standardError.write(Data("cola pretrain: rank \(rank): \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+
+    /// Rank 0: the transfer suite on the final checkpoint, into `runs/<name>/eval/`.
+    private func evaluate(checkpoint path: String, config: RunConfig) throws {
+        guard let root = config.evaluation.dataRoot ?? dataRoot else {
+            throw ValidationError("evaluation.tasks is set but neither evaluation.data_root nor --data-root names the task folders")
+        }
+        let checkpoint = try Checkpoint.read(directory: path)
+        let configuration = try ModelEmbedder.configuration(
+            encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
+            temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
+        let report = try TransferSuite.scoreTrainedEncoder(
+            configuration,
+            parameters: (checkpoint.model.parameterTable, checkpoint.model.parameters),
+            buffers: (checkpoint.model.bufferTable, checkpoint.model.buffers),
+            name: URL(fileURLWithPath: path).lastPathComponent,
+            dataRoot: root, tasks: config.evaluation.tasks,
+            outputDirectory: "\(config.resolvedRunDir)/eval",
+            probeEpochs: config.evaluation.probeEpochs,
+            configurationText: checkpoint.state.config) { print($0) }
+        if let mean = report.meanAccuracy {
+            print(String(format: "transfer suite: mean accuracy %.1f%% ", mean * 100) + "(\(config.resolvedRunDir)/eval/results.md)")
         }
     }
 }
