@@ -82,6 +82,8 @@ public struct SweepConfig: Equatable, Sendable {
     public var evaluationDataRoot: String?
     /// Transfer tasks; defaults to the base config's `evaluation.tasks`, else every task the eval command finds.
     public var tasks: [String]?
+    /// Extra `cola eval` options for every member, e.g. `["--max-train-clips", "2000"]`.
+    public var evaluationArguments: [String] = []
     /// `key=value` overrides applied to every member before the member's own.
     public var overrides: [String] = []
     /// The sweep directory; defaults to `runs/<name>`.
@@ -154,6 +156,7 @@ extension SweepConfig {
         config.evaluationDataRoot = section.evalDataRoot
         config.tasks = section.tasks
         config.overrides = section.set ?? []
+        config.evaluationArguments = section.evalArguments ?? []
         config.runDir = section.runDir
         let baseConfig = try config.loadBase()
         config.variants = (section.variants ?? [SweepDocument.VariantEntry()]).map {
@@ -239,12 +242,13 @@ struct SweepDocument: Decodable {
         var evalDataRoot: String?
         var tasks: [String]?
         var set: [String]?
+        var evalArguments: [String]?
         var runDir: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, baseConfig = "base_config", batchSizes = "batch_sizes", examples, steps, variants, ranks
             case launcher, launcherArguments = "launcher_arguments", dataRoot = "data_root"
-            case evalDataRoot = "eval_data_root", tasks, set, runDir = "run_dir"
+            case evalDataRoot = "eval_data_root", tasks, evalArguments = "eval_arguments", set, runDir = "run_dir"
         }
 
         init(from decoder: Decoder) throws {
@@ -262,6 +266,7 @@ struct SweepDocument: Decodable {
             evalDataRoot = try c.decodeIfPresent(String.self, forKey: .evalDataRoot)
             tasks = try c.decodeIfPresent([String].self, forKey: .tasks)
             set = try c.decodeIfPresent([String].self, forKey: .set)
+            evalArguments = try c.decodeIfPresent([String].self, forKey: .evalArguments)
             runDir = try c.decodeIfPresent(String.self, forKey: .runDir)
         }
     }

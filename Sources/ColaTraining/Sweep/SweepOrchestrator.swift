@@ -124,7 +124,7 @@ public struct SweepOrchestrator {
         }
         let tasks = config.tasks ?? base?.evaluation.tasks ?? []
         if !tasks.isEmpty { arguments += ["--tasks", tasks.joined(separator: ",")] }
-        return arguments + ["--out", out, "--scores", "\(directory)/scores.csv"]
+        return arguments + config.evaluationArguments + ["--out", out, "--scores", "\(directory)/scores.csv"]
     }
 
     @discardableResult
