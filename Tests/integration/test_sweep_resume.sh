@@ -60,8 +60,13 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 kill -TERM -- "-$sweep_pid" 2>/dev/null || true
-wait "$sweep_pid" 2>/dev/null || true
+# The sweep passes SIGTERM to mpirun (its own process group) and waits for it: nothing may be left.
+first_exit=0
+wait "$sweep_pid" 2>/dev/null || first_exit=$?
 sweep_pid=""
+[ "$first_exit" -ne 0 ] || { echo "an interrupted sweep must exit non-zero"; exit 1; }
+sleep 1
+if pgrep -f "$work/base.yaml" >/dev/null; then echo "pretrain processes outlived the sweep:"; pgrep -af "$work/base.yaml"; exit 1; fi
 first_status=$("$COLA_BIN" sweep --config "$work/sweep.yaml" --list)
 echo "after the kill:"
 echo "$first_status"
