@@ -3,7 +3,7 @@ import ColaDistributed
 import Foundation
 
 /// What `cola pretrain` was asked to do.
-public struct PretrainRequest: Sendable {
+public struct PretrainRequest {
     public var configPath: String
     /// Folder the manifest (and `audio_root`) are relative to.
     public var dataRoot: String?
@@ -16,9 +16,16 @@ public struct PretrainRequest: Sendable {
     public var resume: ResumeRequest?
     public var checkSync = false
     public var logItems = false
+    /// Rank 0, after each checkpoint (see ``TrainerOptions/afterCheckpoint``).
+    public var afterCheckpoint: ((String, Int) throws -> Void)?
 
     public init(configPath: String) {
         self.configPath = configPath
+    }
+
+    /// The config file with every override applied (what the run will use).
+    public func effectiveConfig() throws -> RunConfig {
+        try RunConfig.load(path: configPath, overrides: allOverrides)
     }
 
     /// Overrides in the order they apply.
@@ -73,7 +80,7 @@ public final class PretrainJob {
 
     private static func build(_ request: PretrainRequest, communicator: Communicator,
                               echo: @escaping @Sendable (String) -> Void) throws -> PretrainJob {
-        let config = try RunConfig.load(path: request.configPath, overrides: request.allOverrides)
+        let config = try request.effectiveConfig()
         let threads = ThreadPlan(configured: config.training.threadsPerRank)
         threads.apply()
         let data = try PretrainData(config: config.data, dataRoot: request.dataRoot)
@@ -92,6 +99,7 @@ public final class PretrainJob {
         options.resume = request.resume
         options.gitRevision = GitRevision.current()
         options.echo = echo
+        options.afterCheckpoint = request.afterCheckpoint
         let trainer = try Trainer(config: config, model: model, optimizer: optimizer, data: source,
                                   itemsPerEpoch: data.items.count, communicator: communicator, options: options)
         if communicator.isRoot {

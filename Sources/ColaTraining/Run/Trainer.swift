@@ -11,7 +11,7 @@ public enum ResumeRequest: Sendable, Equatable {
 }
 
 /// Switches of one training run that are not part of its config.
-public struct TrainerOptions: Sendable {
+public struct TrainerOptions {
     /// Compare a parameter checksum across ranks after every step; fail on mismatch.
     public var checkSync = false
     /// Record each step's global item ids in `metrics.jsonl`.
@@ -21,6 +21,9 @@ public struct TrainerOptions: Sendable {
     public var gitRevision: String?
     /// Where rank 0's progress and event lines go (also appended to `train.log`).
     public var echo: @Sendable (String) -> Void = { print($0) }
+    /// Called on rank 0 after each checkpoint is written, with its directory and step (the
+    /// other ranks wait at their next collective), e.g. to evaluate every K-th checkpoint.
+    public var afterCheckpoint: ((String, Int) throws -> Void)?
 
     public init() {}
 }
@@ -252,6 +255,7 @@ public final class Trainer {
             optimizer: optimizer.snapshot(), state: written)
         let path = try store.write(checkpoint)
         say("checkpoint \(path)")
+        try options.afterCheckpoint?(path, state.step)
         return path
     }
 
