@@ -39,7 +39,8 @@ final class SweepPlanTests: XCTestCase {
 
     func testMemberOverridesSetBatchStepsSimilarityAndNegatives() {
         let member = SweepPlan(config: config([64], budget: .steps(7), variants: [cosineLocal])).members[0]
-        XCTAssertEqual(member.overrides, ["training.batch_size=64", "training.steps=7", "model.similarity=cosine", "training.negatives=local"])
+        XCTAssertEqual(member.overrides, ["training.batch_size=64", "training.steps=7", "model.similarity=cosine",
+                                          "training.negatives=local", "evaluation.tasks=[]"])
     }
 
     func testMergingKeepsEarlierMembersAndRejectsAChangedBudget() throws {

@@ -50,6 +50,7 @@ final class SweepResumeTests: XCTestCase {
         XCTAssertEqual(runner.value(ofSetting: "training.batch_size", in: pretrain), "64")
         XCTAssertEqual(runner.value(ofSetting: "training.steps", in: pretrain), "4")
         XCTAssertEqual(runner.value(ofSetting: "name", in: pretrain), "test-b64")
+        XCTAssertEqual(runner.value(ofSetting: "evaluation.tasks", in: pretrain), "[]", "the sweep runs the suite itself")
         XCTAssertFalse(pretrain.contains("--resume"))
         XCTAssertEqual(runner.invocations[2].environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"], "1")
 

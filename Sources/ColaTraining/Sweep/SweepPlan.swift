@@ -17,10 +17,13 @@ public struct SweepMember: Codable, Equatable, Sendable {
 
     public var variant: SweepConfig.Variant { SweepConfig.Variant(similarity: similarity, negatives: negativesMode) }
 
-    /// The `--set` overrides that make the base config this member.
+    /// The `--set` overrides that make the base config this member. The last one keeps
+    /// `cola pretrain` from running the transfer suite itself: the sweep runs it as its own step,
+    /// so that an interrupted suite is retried without retraining.
     public var overrides: [String] {
         ["training.batch_size=\(batchSize)", "training.steps=\(steps)",
-         "model.similarity=\(similarity.rawValue)", "training.negatives=\(negativesMode.rawValue)"]
+         "model.similarity=\(similarity.rawValue)", "training.negatives=\(negativesMode.rawValue)",
+         "evaluation.tasks=[]"]
     }
 
     enum CodingKeys: String, CodingKey {
