@@ -60,13 +60,14 @@ extension Layer {
 extension RunContext {
     /// Forward of `layer`, profiled when a profile is attached.
     func forward(_ layer: Layer, _ x: FeatureMap) throws -> FeatureMap {
-        guard let profile else { return try layer.forward(x, self) }
+        // A block's sub-layers are profiled one by one; its residual pass stays untimed.
+        guard let profile, !(layer is MBConvBlock) else { return try layer.forward(x, self) }
         return try profile.measure("\(layer.profileCategory) forward", flops: layer.forwardFlops(x)) { try layer.forward(x, self) }
     }
 
     /// Backward of `layer`, profiled when a profile is attached (conv FLOPs: weights, plus data when asked).
     func backward(_ layer: Layer, _ dy: FeatureMap, inputGradient: Bool, input: FeatureMap?) throws -> FeatureMap? {
-        guard let profile else { return try layer.backward(dy, self, inputGradient: inputGradient) }
+        guard let profile, !(layer is MBConvBlock) else { return try layer.backward(dy, self, inputGradient: inputGradient) }
         let flops = input.map { layer.forwardFlops($0) * (inputGradient ? 2 : 1) } ?? 0
         return try profile.measure("\(layer.profileCategory) backward", flops: flops) {
             try layer.backward(dy, self, inputGradient: inputGradient)

@@ -5,23 +5,30 @@
 public enum ChannelKernels {
     /// `destination[i] += source[i]`.
     public static func accumulate(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { destination[i] += source[i] }
+        Parallel.forEachRange(count) { r in
+            for i in r { destination[i] += source[i] }
+        }
     }
 
     /// `destination[i] = a[i] + b[i]`.
     public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { destination[i] = a[i] + b[i] }
+        Parallel.forEachRange(count) { r in
+            for i in r { destination[i] = a[i] + b[i] }
+        }
     }
 
     /// `destination[i] = source[i] * factor`.
     public static func scale(_ source: UnsafePointer<Float>, by factor: Float, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { destination[i] = source[i] * factor }
+        Parallel.forEachRange(count) { r in
+            for i in r { destination[i] = source[i] * factor }
+        }
     }
 
     /// Mean over the spatial positions: `[N, HW, C]` → `[N, C]`.
     public static func globalAveragePool(_ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int, into y: UnsafeMutablePointer<Float>) {
         let inverse = 1 / Float(spatial)
-        for n in 0..<batch {
+        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        for n in samples {
             let out = y + n * channels
             out.initialize(repeating: 0, count: channels)
             var row = x + n * spatial * channels
@@ -31,6 +38,7 @@ public enum ChannelKernels {
             }
             for c in 0..<channels { out[c] *= inverse }
         }
+        }
     }
 
     /// Maximum over the spatial positions: `[N, HW, C]` → `[N, C]`, remembering where it was.
@@ -38,7 +46,8 @@ public enum ChannelKernels {
         _ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
         into y: UnsafeMutablePointer<Float>, positions: UnsafeMutablePointer<Int32>
     ) {
-        for n in 0..<batch {
+        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        for n in samples {
             let base = x + n * spatial * channels
             let out = y + n * channels
             let at = positions + n * channels
@@ -51,6 +60,7 @@ public enum ChannelKernels {
                     at[c] = Int32(s)
                 }
             }
+        }
         }
     }
 
@@ -73,13 +83,15 @@ public enum ChannelKernels {
         _ x: UnsafePointer<Float>, by factors: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
         into y: UnsafeMutablePointer<Float>
     ) {
-        for n in 0..<batch {
+        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        for n in samples {
             let f = factors + n * channels
             for s in 0..<spatial {
                 let offset = (n * spatial + s) * channels
                 let xr = x + offset, yr = y + offset
                 for c in 0..<channels { yr[c] = xr[c] * f[c] }
             }
+        }
         }
     }
 
@@ -90,7 +102,8 @@ public enum ChannelKernels {
         batch: Int, spatial: Int, channels: Int,
         dx: UnsafeMutablePointer<Float>, dFactors: UnsafeMutablePointer<Float>
     ) {
-        for n in 0..<batch {
+        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        for n in samples {
             let f = factors + n * channels
             let df = dFactors + n * channels
             df.initialize(repeating: 0, count: channels)
@@ -103,6 +116,7 @@ public enum ChannelKernels {
                 }
             }
         }
+        }
     }
 
     /// `dx[n, s, c] += g[n, c] * factor` for every spatial position (gradient of an average pool).
@@ -110,12 +124,14 @@ public enum ChannelKernels {
         _ g: UnsafePointer<Float>, factor: Float, batch: Int, spatial: Int, channels: Int,
         into dx: UnsafeMutablePointer<Float>
     ) {
-        for n in 0..<batch {
+        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        for n in samples {
             let gr = g + n * channels
             for s in 0..<spatial {
                 let dxr = dx + (n * spatial + s) * channels
                 for c in 0..<channels { dxr[c] += gr[c] * factor }
             }
+        }
         }
     }
 
@@ -124,10 +140,12 @@ public enum ChannelKernels {
         _ x: UnsafePointer<Float>, by factors: UnsafePointer<Float>, batch: Int, sampleSize: Int,
         into y: UnsafeMutablePointer<Float>
     ) {
-        for n in 0..<batch {
-            let f = factors[n]
-            let xr = x + n * sampleSize, yr = y + n * sampleSize
-            for i in 0..<sampleSize { yr[i] = xr[i] * f }
+        Parallel.forEachRange(batch, cost: sampleSize) { samples in
+            for n in samples {
+                let f = factors[n]
+                let xr = x + n * sampleSize, yr = y + n * sampleSize
+                for i in 0..<sampleSize { yr[i] = xr[i] * f }
+            }
         }
     }
 }
