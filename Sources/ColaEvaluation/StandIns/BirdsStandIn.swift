@@ -7,8 +7,8 @@ import Foundation
 /// warblrb10k_public_metadata.csv, warblrb10k_public_wav/wav/<itemid>.wav   10 s, 44.1 kHz mono
 /// ```
 ///
-/// `hasbird = 1` clips are ambience with bird calls mixed in at a random SNR (−5 to +15 dB);
-/// `hasbird = 0` clips are ambience alone or with other animals and effects at the same levels,
+/// `hasbird = 1` clips are ambience with two to five bird calls mixed in at a random SNR (0 to
+/// +20 dB); `hasbird = 0` clips are ambience alone or with other animals and effects (−5 to +15 dB),
 /// so "something happened" does not give the answer away. Recordings, call "species" and
 /// effects are split into a training pool and a held-out pool; clips the importer's split
 /// (FNV-1a order of `datasetid/itemid` per class, 10% test and 10% validation) sends to
@@ -22,7 +22,7 @@ struct BirdsStandIn: Sendable {
     }
 
     func build(in context: StandInContext) throws {
-        let perDataset = context.size.pick(10, 150, 600)
+        let perDataset = context.size.pick(10, 250, 600)
         var random = context.generator("items")
         var itemsPlan: [(dataset: String, id: String, hasBird: Int)] = []
         var usedIDs: Set<String> = []
@@ -96,7 +96,7 @@ struct BirdsStandIn: Sendable {
         let bedLevel = Float(random.uniform(0.02...0.08))
         var audio = ambience.looped(toCount: length, from: Int(random.next() % UInt64(max(ambience.samples.count, 1)))).scaled(toRMS: bedLevel)
         audio = audio.adding(Waveform.pinkNoise(count: length, level: bedLevel * Float(random.uniform(0.05...0.5)), using: &random))
-        let eventCount = hasBird ? Int.random(in: 1...4, using: &random) : Int.random(in: 0...3, using: &random)
+        let eventCount = hasBird ? Int.random(in: 2...5, using: &random) : Int.random(in: 0...3, using: &random)
         for _ in 0..<eventCount {
             let event: Waveform
             if hasBird {
@@ -108,7 +108,7 @@ struct BirdsStandIn: Sendable {
             } else {
                 event = try context.recordings.waveform(pool.events[Int(random.next() % UInt64(pool.events.count))]).trimmed()
             }
-            let snr = random.uniform(-5...15)
+            let snr = random.uniform(hasBird ? 0...20 : -5...15)
             let level = bedLevel * Float(pow(10, snr / 20))
             let clipped = event.segment(from: 0, count: min(event.samples.count, 3 * Waveform.rate)).faded(160)
             audio = audio.adding(clipped.scaled(toRMS: level), at: Int.random(in: 0...(length - min(clipped.samples.count, length)), using: &random))

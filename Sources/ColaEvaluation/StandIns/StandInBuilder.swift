@@ -3,8 +3,11 @@ import Foundation
 /// Builds the stand-in data sets under one folder, one sub-folder per target, skipping targets
 /// whose completion marker matches the request and the files on disk.
 public struct StandInBuilder: Sendable {
-    /// Bumped whenever generation changes, so old builds are rebuilt rather than reused.
+    /// Bumped whenever generation changes for every target, so old builds are rebuilt rather than reused.
     public static let generatorVersion = 1
+
+    /// Per-target revisions on top of ``generatorVersion``: bumped when one target's generation changes.
+    static let revisions: [StandInTarget: Int] = [.birds: 2]
 
     public let root: URL
     public let size: StandInSize
@@ -44,7 +47,7 @@ public struct StandInBuilder: Sendable {
         var outcomes: [Outcome] = []
         for target in targets {
             let folder = root.appendingPathComponent(target.folderName)
-            let marker = BuildMarker(generatorVersion: Self.generatorVersion, target: target.rawValue, size: size.rawValue, seed: seed)
+            let marker = BuildMarker(generatorVersion: Self.generatorVersion * 1000 + Self.revisions[target, default: 0], target: target.rawValue, size: size.rawValue, seed: seed)
             if let existing = BuildMarker.validated(in: folder), existing.matches(marker) {
                 progress.say("\(target.rawValue): up to date (\(existing.files) files), skipped")
                 outcomes.append(Outcome(target: target, skipped: true, files: existing.files, bytes: existing.bytes, seconds: 0))
