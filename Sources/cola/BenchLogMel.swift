@@ -72,6 +72,8 @@ struct BenchLogMel: ParsableCommand {
 
         var result: [String: Any] = [
             "machine_note": "2 cores shared with other jobs while measured; run-to-run noise up to ±20%",
+            "load_average_at_start": (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+                .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown",
             "date": ISO8601DateFormatter().string(from: Date()),
             "clips": clips.count, "clip_seconds": 10,
             "formats": BenchmarkClips.formats.map(\.name),
@@ -80,8 +82,8 @@ struct BenchLogMel: ParsableCommand {
                 "decode_resample_cpu_s_per_hour": decodeByFormat,
                 "decode_resample_logmel_cpu_s_per_hour": pipeline,
                 "threads": 1,
-                "fft": "FFTW3 single precision (split r2c, FFTW_ESTIMATE)",
-                "resampler": "libsoxr HQ",
+                "fft": "FFTW3 single precision, r2c 1024, FFTW_ESTIMATE after shipped FFTW_PATIENT wisdom",
+                "resampler": "libsoxr HQ, pass band to 0.975 of the lower Nyquist",
             ] as [String: Any],
         ]
         if loaderBatches > 0 {

@@ -39,6 +39,10 @@ final class DecoderTests: XCTestCase {
             XCTAssertLessThan(abs(passGain), 0.1)
             XCTAssertLessThan(maxError, 1e-3, "linear phase, delay compensated")
             XCTAssertLessThan(stopGain, -60)
+            let topMel = try resampler.resample(tone(7700, rate: rate, seconds: 1))
+            let topGain = 20 * log10(rms(topMel[inner]) / (0.5 / Float(2).squareRoot()))
+            print("\(rate) → 16000: 7.7 kHz (top mel band) gain \(topGain) dB")
+            XCTAssertLessThan(abs(topGain), 0.1, "flat up to the top mel edge")
         }
     }
 
