@@ -42,7 +42,9 @@ struct NSynthStandIn: Sendable {
     }
 
     func build(in context: StandInContext) throws {
-        let fonts = Soundfont.installed()
+        let installed = Soundfont.installed()
+        // tiny loads only the smallest soundfont: fluidsynth start-up dominates its build time.
+        let fonts = context.size == .tiny ? Array(installed.suffix(1)) : installed
         guard !fonts.isEmpty else { throw StandInError.sourceMissing(path: Soundfont.fluidR3.path, package: Soundfont.fluidR3.package) }
         let perFamily = context.size.pick(3, 100, 100)
         let notesPerInstrument = context.size.pick(2, 8, 12)

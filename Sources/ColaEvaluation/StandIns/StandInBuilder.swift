@@ -7,7 +7,7 @@ public struct StandInBuilder: Sendable {
     public static let generatorVersion = 1
 
     /// Per-target revisions on top of ``generatorVersion``: bumped when one target's generation changes.
-    static let revisions: [StandInTarget: Int] = [.birds: 2]
+    static let revisions: [StandInTarget: Int] = [.birds: 2, .nsynth: 2]
 
     public let root: URL
     public let size: StandInSize
