@@ -92,6 +92,10 @@ enum BenchmarkFile {
         record["host"] = ProcessInfo.processInfo.hostName
         record["date"] = ISO8601DateFormatter().string(from: Date())
         record["cores"] = ProcessInfo.processInfo.activeProcessorCount
+        // Other work on the machine skews every number; keep the 1-minute load with them.
+        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
+            record["load_average_1min"] = Double(load)
+        }
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
         try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])

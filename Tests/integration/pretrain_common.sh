@@ -1,6 +1,8 @@
 # Sourced by test_pretrain_*.sh: tiny sox data, a scratch folder, and `pretrain NP ARGS...`
 # running `cola pretrain` on the tiny config with --check-sync and item ids logged.
 source "$(dirname "${BASH_SOURCE[0]}")/mpi.sh"
+# Waiting ranks yield the CPU instead of spinning (the test machine is shared and oversubscribed).
+export OMPI_MCA_mpi_yield_when_idle=1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 scratch=$(mktemp -d /tmp/cola-pretrain-test.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
