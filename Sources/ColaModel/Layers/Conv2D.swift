@@ -29,6 +29,9 @@ final class Conv2D: Layer {
         weight = table.register(name, shape: [outputChannels, inputChannels / groups, kernel, kernel])
     }
 
+    /// Depthwise kernels other than 3×3 get their weight gradient from ``DepthwiseKernels`` (see there).
+    var usesOwnWeightGradient: Bool { groups > 1 && kernel != 3 }
+
     /// The input of the last forward (for FLOP counts of the backward).
     var lastInput: FeatureMap? { input }
 
@@ -60,16 +63,21 @@ final class Conv2D: Layer {
         guard let x = input, let y = output else { preconditionFailure("\(weight.name): backward before forward") }
         let plan = try self.plan(x, y, .training)
         try plan.prepareBackward(x, y)
-        let diffWeights = plan.weightsGradientBuffer
-        try plan.backwardWeights!.execute([.source: UnsafeMutableRawPointer(x.pointer),
-                                           .destinationGradient: UnsafeMutableRawPointer(dy.pointer),
-                                           .weightsGradient: UnsafeMutableRawPointer(diffWeights.pointer)])
-        if let reorder = plan.weightsGradientToUser {
-            try reorder.execute([.source: UnsafeMutableRawPointer(diffWeights.pointer),
-                                 .destination: UnsafeMutableRawPointer(plan.userScratch.pointer)])
-            run.accumulateGradient(weight, plan.userScratch.pointer)
+        if usesOwnWeightGradient {
+            DepthwiseKernels.accumulateWeightGradient(x: x, dy: dy, kernel: kernel, stride: stride, paddingBefore: paddingBefore,
+                                                      into: run.gradients + weight.offset)
         } else {
-            run.accumulateGradient(weight, diffWeights.pointer)
+            let diffWeights = plan.weightsGradientBuffer
+            try plan.backwardWeights!.execute([.source: UnsafeMutableRawPointer(x.pointer),
+                                               .destinationGradient: UnsafeMutableRawPointer(dy.pointer),
+                                               .weightsGradient: UnsafeMutableRawPointer(diffWeights.pointer)])
+            if let reorder = plan.weightsGradientToUser {
+                try reorder.execute([.source: UnsafeMutableRawPointer(diffWeights.pointer),
+                                     .destination: UnsafeMutableRawPointer(plan.userScratch.pointer)])
+                run.accumulateGradient(weight, plan.userScratch.pointer)
+            } else {
+                run.accumulateGradient(weight, diffWeights.pointer)
+            }
         }
         guard inputGradient else { return nil }
         let dx = run.gradientMap(like: x)
