@@ -98,9 +98,7 @@ private struct ByteReader {
     var offset = 0
 
     mutating func bytes(_ count: Int) -> [UInt8]? {
-        guard count >= 0, offset + count <= data.count else { return nil }
-        defer { offset += count }
-        return Array(data[data.startIndex + offset ..< data.startIndex + offset + count])
+        copy(count, as: UInt8.self)
     }
 
     mutating func uint32() -> UInt32? {
@@ -108,12 +106,25 @@ private struct ByteReader {
     }
 
     mutating func int32s(_ count: Int) -> [Int32]? {
-        bytes(4 * count).map { raw in raw.withUnsafeBytes { buffer in (0..<count).map { Int32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) } } }
+        copy(count, as: Int32.self)
     }
 
     mutating func floats(_ count: Int) -> [Float]? {
-        bytes(4 * count).map { raw in
-            raw.withUnsafeBytes { buffer in (0..<count).map { Float(bitPattern: UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+        copy(count, as: Float.self)
+    }
+
+    /// `count` values copied straight out of the buffer (the files are little-endian, as every
+    /// machine Cola runs on).
+    private mutating func copy<T>(_ count: Int, as type: T.Type) -> [T]? {
+        let byteCount = count * MemoryLayout<T>.stride
+        guard count >= 0, offset + byteCount <= data.count else { return nil }
+        let start = offset
+        offset += byteCount
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + byteCount)]))
+            }
+            initialized = count
         }
     }
 

@@ -51,7 +51,14 @@ public struct LinearProbe: Sendable {
         for row in 0..<count {
             for c in 0..<classes { output[row * classes + c] = bias[c] }
         }
-        BLAS.sgemm(m: count, n: classes, k: inputs, a: rows, b: weights, beta: 1, c: &output)
+        rows.withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { w in
+                output.withUnsafeMutableBufferPointer { y in
+                    Matrix.multiply(gemmBackend(m: count, n: classes, k: inputs), m: count, n: classes, k: inputs, a: x.baseAddress!, lda: inputs,
+                                    b: w.baseAddress!, ldb: classes, beta: 1, c: y.baseAddress!, ldc: classes)
+                }
+            }
+        }
         return output
     }
 }
@@ -140,9 +147,9 @@ public enum ProbeTrainer {
         gradient.withUnsafeMutableBufferPointer { out in
             rows.withUnsafeBufferPointer { x in
                 probabilities.withUnsafeBufferPointer { g in
-                    BLAS.sgemm(.transposed, .none, m: probe.inputs, n: classes, k: count,
-                               a: x.baseAddress!, lda: probe.inputs, b: g.baseAddress!, ldb: classes,
-                               beta: 0, c: out.baseAddress!, ldc: classes)
+                    Matrix.multiply(gemmBackend(m: probe.inputs, n: classes, k: count), transposeA: true, m: probe.inputs, n: classes, k: count,
+                                    a: x.baseAddress!, lda: probe.inputs, b: g.baseAddress!, ldb: classes,
+                                    beta: 0, c: out.baseAddress!, ldc: classes)
                 }
             }
             for c in 0..<classes {
@@ -193,4 +200,12 @@ private struct AdamState {
             }
         }
     }
+}
+
+/// The GEMM for an `m×k · k×n` product: oneDNN's AVX-512 `sgemm` for large products (VoxCeleb's
+/// 1,251 classes × 1,280 features), OpenBLAS for the small ones. oneDNN's OpenMP
+/// team costs more than a small product on a busy machine: the tone-probe test went from 39 s to
+/// 295 s wall clock with oneDNN for every product.
+func gemmBackend(m: Int, n: Int, k: Int) -> Matrix.Backend {
+    m * n * k >= 1 << 24 ? .oneDNN : .openBLAS
 }
