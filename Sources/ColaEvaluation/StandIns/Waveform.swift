@@ -39,15 +39,22 @@ public struct Waveform: Sendable {
         return Waveform(samples: out)
     }
 
-    /// `self` repeated (with a short crossfade) until it is at least `count` samples long, then cut
-    /// at `start` modulo its length: for ambience loops shorter than a clip.
+    /// `self` repeated until it is `count` samples long, starting at `start` modulo its length:
+    /// for ambience recordings shorter than a clip. The end is crossfaded into the beginning
+    /// (50 ms, or a quarter of a short recording) so the loop point does not click.
     public func looped(toCount count: Int, from start: Int) -> Waveform {
         guard !samples.isEmpty else { return Waveform(silence: count) }
+        let fade = min(800, samples.count / 4)
+        var loop = Array(samples[0..<(samples.count - fade)])
+        for index in 0..<fade {
+            let weight = Float(index) / Float(fade)
+            loop[index] = weight * samples[index] + (1 - weight) * samples[samples.count - fade + index]
+        }
         var out = [Float](repeating: 0, count: count)
-        let length = samples.count
+        let length = loop.count
         var position = ((start % length) + length) % length
         for index in 0..<count {
-            out[index] = samples[position]
+            out[index] = loop[position]
             position += 1
             if position == length { position = 0 }
         }
