@@ -12,7 +12,9 @@ import Foundation
 /// - 2 sampled: UInt32 n, n × UInt32 ascending flat indices, n × Float32 values, Float32 L2 norm
 ///   of the whole tensor. Large gradients and final parameters are stored this way.
 ///
-/// docs/reference.md lists the tensors of each file and the tolerances to compare them with.
+/// `tolerance.<name>` holds the absolute tolerance the reference derived for `<name>` from float64,
+/// channels-last float32 and perturbed-input runs (one value, or one per element for
+/// `trajectory.loss`); `compare(_:with:)` applies it. docs/reference.md lists the tensors.
 struct ReferenceFixture {
     /// One stored tensor.
     struct Tensor {
@@ -122,19 +124,21 @@ struct ReferenceFixture {
     }
 
     /// Compares `actual` (every element of the tensor, row-major) with the stored tensor `name`,
-    /// over the stored elements; nil when `name` is absent. Throws when the element count differs.
+    /// over the stored elements, against `tolerance.<name>`; nil when `name` is absent. Throws when
+    /// the element count differs.
     func compare(_ name: String, with actual: [Float]) throws -> ReferenceComparison? {
         guard let tensor = tensors[name] else { return nil }
         guard actual.count == tensor.count else {
             throw ReferenceFixtureError.countMismatch(path: path, name: name, expected: tensor.count, actual: actual.count)
         }
+        let tolerance = self["tolerance.\(name)"]?.values
         switch tensor.storage {
         case .dense(let values):
-            return ReferenceComparison(name: name, indices: values.indices, reference: values, actual: actual, referenceNorm: nil)
+            return ReferenceComparison(name: name, indices: values.indices, reference: values, actual: actual, referenceNorm: nil, tolerance: tolerance)
         case .generated:
-            return ReferenceComparison(name: name, indices: actual.indices, reference: self[name]!.values, actual: actual, referenceNorm: nil)
+            return ReferenceComparison(name: name, indices: actual.indices, reference: self[name]!.values, actual: actual, referenceNorm: nil, tolerance: tolerance)
         case .sampled(let indices, let values, let norm):
-            return ReferenceComparison(name: name, indices: indices, reference: values, actual: actual, referenceNorm: norm)
+            return ReferenceComparison(name: name, indices: indices, reference: values, actual: actual, referenceNorm: norm, tolerance: tolerance)
         }
     }
 
@@ -167,23 +171,35 @@ struct ReferenceComparison: CustomStringConvertible {
     let maxAbsReference: Float
     /// ‖actual‖₂ / ‖reference‖₂ − 1 over the whole tensor, for sampled tensors (their full norm is stored).
     let normRatioError: Float?
+    /// max over compared elements of |actual − reference| / tolerance; nil without `tolerance.<name>`.
+    let toleranceRatio: Float?
 
     /// `maxAbsDiff / maxAbsReference` (0 when both are 0).
     var relativeToMax: Float { maxAbsReference > 0 ? maxAbsDiff / maxAbsReference : maxAbsDiff }
+    /// Every compared element is within the fixture's tolerance (false without one).
+    var passes: Bool { toleranceRatio.map { $0 <= 1 } ?? false }
 
-    init<Indices: Sequence<Int>>(name: String, indices: Indices, reference: [Float], actual: [Float], referenceNorm: Float?) {
+    /// `tolerance`: one value for all elements, or one per compared element.
+    init<Indices: Sequence<Int>>(name: String, indices: Indices, reference: [Float], actual: [Float], referenceNorm: Float?, tolerance: [Float]?) {
         var compared = 0
         var maxDiff: Float = 0
         var maxReference: Float = 0
+        var worstRatio: Float = 0
         for (slot, index) in indices.enumerated() {
-            maxDiff = max(maxDiff, abs(actual[index] - reference[slot]))
+            let diff = abs(actual[index] - reference[slot])
+            maxDiff = max(maxDiff, diff)
             maxReference = max(maxReference, abs(reference[slot]))
+            if let tolerance {
+                let allowed = tolerance.count == 1 ? tolerance[0] : tolerance[min(slot, tolerance.count - 1)]
+                worstRatio = max(worstRatio, diff.isNaN ? .infinity : diff / allowed)
+            }
             compared += 1
         }
         self.name = name
         self.compared = compared
         self.maxAbsDiff = maxDiff
         self.maxAbsReference = maxReference
+        self.toleranceRatio = tolerance == nil ? nil : worstRatio
         if let referenceNorm, referenceNorm > 0 {
             let norm = actual.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
             normRatioError = Float(norm / Double(referenceNorm) - 1)
@@ -193,8 +209,9 @@ struct ReferenceComparison: CustomStringConvertible {
     }
 
     var description: String {
-        let norm = normRatioError.map { String(format: "  norm ratio −1 %.2e", $0) } ?? ""
-        return String(format: "%@: %d compared, max abs diff %.3e, max |ref| %.3e, rel %.2e", name, compared, maxAbsDiff, maxAbsReference, relativeToMax) + norm
+        let norm = normRatioError.map { String(format: ", norm ratio − 1 %.2e", $0) } ?? ""
+        let tolerance = toleranceRatio.map { String(format: ", %.2f of tolerance", $0) } ?? ""
+        return String(format: "%@: %d compared, max abs diff %.3e, max |ref| %.3e, rel %.2e", name, compared, maxAbsDiff, maxAbsReference, relativeToMax) + norm + tolerance
     }
 }
 

@@ -6,9 +6,9 @@ import XCTest
 final class ReferenceFixtureTests: XCTestCase {
     /// (file, tensors, parameters + buffers, trainable parameters, encoder feature count)
     private let stepFixtures = [
-        ("cnn_bilinear.colafix", 59, 25, 17, 512),
-        ("effnet_bilinear.colafix", 637, 314, 216, 1280),
-        ("cnn_cosine.colafix", 53, 22, 14, 512),
+        ("cnn_bilinear.colafix", 89, 25, 17, 512),
+        ("effnet_bilinear.colafix", 956, 314, 216, 1280),
+        ("cnn_cosine.colafix", 80, 22, 14, 512),
     ]
 
     func testStepFixturesHoldInputsStateOutputsAndGradients() throws {
@@ -44,7 +44,8 @@ final class ReferenceFixtureTests: XCTestCase {
 
     func testTrajectoryFixtureHoldsTwentyStepsAndFinalState() throws {
         let fixture = try ReferenceFixture.committed("cnn_bilinear_trajectory.colafix")
-        XCTAssertEqual(fixture.names.count, 55)
+        XCTAssertEqual(fixture.names.count, 81)
+        XCTAssertEqual(fixture["tolerance.trajectory.loss"]?.shape, [20])
         XCTAssertEqual(fixture["trajectory.input.anchor"]?.shape, [20, 4, 1, 96, 64])
         XCTAssertEqual(fixture["trajectory.input.positive"]?.shape, [20, 4, 1, 96, 64])
         XCTAssertEqual(fixture["trajectory.loss"]?.shape, [20])
@@ -77,6 +78,22 @@ final class ReferenceFixtureTests: XCTestCase {
         print(comparison)
         XCTAssertEqual(comparison.compared, indices.count)
         XCTAssertEqual(comparison.maxAbsDiff, 1e-3, accuracy: 1e-6)
+        XCTAssertFalse(comparison.passes)
+    }
+
+    func testEveryComparedTensorHasAPositiveTolerance() throws {
+        for file in stepFixtures.map(\.0) + ["cnn_bilinear_trajectory.colafix"] {
+            let fixture = try ReferenceFixture.committed(file)
+            let compared = fixture.names.filter { $0.hasPrefix("output.") || $0.hasPrefix("grad.") || $0.hasPrefix("after.") || $0.hasPrefix("final.") || $0 == "trajectory.loss" }
+            XCTAssertEqual(Set(fixture.names.filter { $0.hasPrefix("tolerance.") }), Set(compared.map { "tolerance.\($0)" }), file)
+            for name in compared {
+                let tolerance = try XCTUnwrap(fixture["tolerance.\(name)"]?.values, "\(file): \(name)")
+                XCTAssertTrue(tolerance.allSatisfy { $0 > 0 && $0.isFinite }, "\(file): \(name) \(tolerance)")
+            }
+        }
+        let fixture = try ReferenceFixture.committed("cnn_cosine.colafix")
+        let loss = try XCTUnwrap(fixture["output.loss"]?.values)
+        XCTAssertEqual(try fixture.compare("output.loss", with: loss)?.passes, true)
     }
 
     func testTruncatedFileIsRefusedWithItsPath() throws {

@@ -8,6 +8,7 @@
 #   COLA_BIN=.build/release/cola benchmarks/peers/run.sh
 #   BATCHES=8 STEPS=2 WARMUP=1 OUT=/tmp/peers-smoke.json benchmarks/peers/run.sh   # smoke test
 #
+# Rates are B / median step time, as cola bench train reports them.
 # Knobs: ENCODERS ("cnn effnet"), BATCHES ("64 256"), CONFIGS ("torch-nchw torch-cl
 # torch-cl-jemalloc tf"), STEPS (timed steps; default 10 at B<=64, 4 above), WARMUP (2),
 # THREADS (2), COLA_ARGS (more arguments for cola bench train), NOTE (stored in the JSON).
@@ -28,6 +29,7 @@ JEMALLOC_CONF="oversize_threshold:1,background_thread:true,metadata_thp:auto,dir
 
 export OMP_NUM_THREADS="$THREADS" TF_CPP_MIN_LOG_LEVEL=2
 lines="$(mktemp /tmp/peers.XXXXXX.jsonl)"
+cola_out="$(mktemp -d /tmp/peers-cola.XXXXXX)"  # cola bench train's own JSON files
 load_before="$(cut -d' ' -f1 /proc/loadavg)"
 echo "peers run: encoders [$ENCODERS] batches [$BATCHES] configs [$CONFIGS], load average $load_before"
 
@@ -47,7 +49,8 @@ for encoder in $ENCODERS; do
         common=(--encoder "$encoder" --batch "$batch" --threads "$THREADS" --warmup "$WARMUP" --steps "$steps")
         echo "== $encoder B$batch ($WARMUP warm-up + $steps timed steps)"
         if [ -n "${COLA_BIN:-}" ]; then
-            run_one cola python3 "$here/cola_train.py" --cola "$COLA_BIN" --encoder "$encoder" --batch "$batch" --extra "${COLA_ARGS:-}"
+            run_one cola python3 "$here/cola_train.py" --cola "$COLA_BIN" --encoder "$encoder" --batch "$batch" \
+                --extra "--threads $THREADS --warmup $WARMUP --steps $steps --out $cola_out ${COLA_ARGS:-}"
         fi
         for config in $CONFIGS; do
             case "$config" in
@@ -68,4 +71,4 @@ for encoder in $ENCODERS; do
 done
 rm -f /tmp/peers.stderr.$$
 python3 "$here/summarize.py" "$lines" --out "$OUT" --load-before "$load_before" --note "$NOTE"
-rm -f "$lines"
+rm -rf "$lines" "$cola_out"

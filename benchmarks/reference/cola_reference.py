@@ -494,23 +494,55 @@ def channels_last(model: ColaModel, *inputs):
     return (model, *(x.contiguous(memory_format=torch.channels_last) for x in inputs))
 
 
-def tie_sensitivity(encoder: str, similarity: str, seed: int, anchors, positives, double: dict) -> None:
-    """Float64 runs on inputs perturbed by 3e-7 relative (about float32 rounding): max-pool windows
-    and ReLUs within rounding of a tie switch, and with them whole gradient paths."""
-    worst: dict[str, float] = {}
-    for trial in range(4):
+def perturbed(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """x (1 + 3e-7 n) in float64: about float32 rounding of the input."""
+    return x.double() * (1 + 3e-7 * torch.randn(x.shape, generator=generator, dtype=torch.float64))
+
+
+def tie_sensitivity(encoder: str, similarity: str, seed: int, anchors, positives, double: dict, trials: int) -> list[dict]:
+    """Float64 runs on inputs perturbed by about float32 rounding: max-pool windows and ReLUs
+    within rounding of a tie switch, and with them whole gradient paths (small CNN)."""
+    runs = []
+    for trial in range(trials):
         generator = torch.Generator().manual_seed(trial)
-        noise = lambda x: x.double() * (1 + 3e-7 * torch.randn(x.shape, generator=generator, dtype=torch.float64))
         model, _ = build(encoder, similarity, seed, torch.float64)
-        perturbed = step_results(model, noise(anchors), noise(positives))
-        for name, value in perturbed.items():
+        runs.append(step_results(model, perturbed(anchors, generator), perturbed(positives, generator)))
+    worst: dict[str, float] = {}
+    for run in runs:
+        for name, value in run.items():
             scale = double[name].abs().max().item()
             if scale > 1e-9:
                 group = precision_group(name)
-                rel = (value - double[name]).abs().max().item() / scale
-                worst[group] = max(worst.get(group, 0.0), rel)
-    print("  float64 on inputs perturbed by 3e-7 (4 trials), max abs / max|ref|:")
+                worst[group] = max(worst.get(group, 0.0), (value - double[name]).abs().max().item() / scale)
+    print(f"  float64 on inputs perturbed by 3e-7 ({trials} trials), max abs / max|ref|:")
     print("    " + "  ".join(f"{g} {r:.0e}" for g, r in worst.items() if g.startswith(("grad", "output.loss"))))
+    return runs
+
+
+TOLERANCE_MARGIN = 3.0
+TOLERANCE_RELATIVE_FLOOR = 1e-4  # of the tensor's max |reference|
+TOLERANCE_GROUP_FLOOR = 2e-6  # of the largest max |reference| among gradients (or outputs, buffers)
+
+
+def tolerances(stored: dict, double: dict, alternatives: list[dict]) -> dict[str, float]:
+    """Absolute max-abs tolerance per tensor for comparing another float32 implementation with the
+    stored values: TOLERANCE_MARGIN x the largest deviation from float64 seen among the stored run
+    and the alternatives (channels-last float32, perturbed float64), floored at
+    TOLERANCE_RELATIVE_FLOOR of the tensor's scale and TOLERANCE_GROUP_FLOOR of its group's (so
+    gradients that are exactly zero, such as EfficientNet's project.bn.bias, get an absolute one)."""
+    group_scale: dict[str, float] = {}
+    for name, ref in double.items():
+        group = name.split(".")[0]
+        group_scale[group] = max(group_scale.get(group, 0.0), ref.abs().max().item())
+    result = {}
+    for name, ref in double.items():
+        deviation = max((run[name].to(torch.float64) - ref).abs().max().item() for run in [stored, *alternatives])
+        result[name] = max(
+            TOLERANCE_MARGIN * deviation,
+            TOLERANCE_RELATIVE_FLOOR * ref.abs().max().item(),
+            TOLERANCE_GROUP_FLOOR * group_scale[name.split(".")[0]],
+        )
+    return result
 
 
 def step_fixture(encoder: str, similarity: str, out: Path, seed: int) -> None:
@@ -525,8 +557,8 @@ def step_fixture(encoder: str, similarity: str, out: Path, seed: int) -> None:
     model_cl, _ = build(encoder, similarity, seed, torch.float32)
     other = step_results(*channels_last(model_cl, anchors, positives))
     report_precision("float32 channels-last vs float64", other, double)
-    if encoder == "cnn":
-        tie_sensitivity(encoder, similarity, seed, anchors, positives, double)
+    trials = tie_sensitivity(encoder, similarity, seed, anchors, positives, double, 8 if encoder == "cnn" else 2)
+    tolerance = tolerances(single, double, [other, *trials])
     print(f"  loss {single['output.loss'].item():.6f}  accuracy {single['output.accuracy'].item():.2f}")
 
     writer = FixtureWriter()
@@ -536,6 +568,8 @@ def step_fixture(encoder: str, similarity: str, out: Path, seed: int) -> None:
     write_generator_check(writer, recipes, model)
     for name, value in single.items():
         writer.tensor(name, value, seed)
+    for name, value in tolerance.items():
+        writer.dense(f"tolerance.{name}", [value])
     writer.write(out / f"{encoder}_{similarity}.colafix")
 
 
@@ -592,18 +626,30 @@ def trajectory_fixture(out: Path, seed: int) -> None:
     losses, final = run_trajectory(model, batches)
     model64, _ = build("cnn", "bilinear", seed, torch.float64)
     losses64, final64 = run_trajectory(model64, batches)
-    report_precision("float32 vs float64, 20 Adam steps", {"trajectory.loss": losses, **final}, {"trajectory.loss": losses64, **final64})
+    stored, double = {"trajectory.loss": losses, **final}, {"trajectory.loss": losses64, **final64}
+    report_precision("float32 vs float64, 20 Adam steps", stored, double)
     model_cl, _ = build("cnn", "bilinear", seed, torch.float32)
     model_cl = model_cl.to(memory_format=torch.channels_last)
-    losses_cl, _ = run_trajectory(model_cl, [channels_last(model_cl, a, p)[1:] for a, p in batches])
+    losses_cl, final_cl = run_trajectory(model_cl, [channels_last(model_cl, a, p)[1:] for a, p in batches])
+    alternatives = [{"trajectory.loss": losses_cl, **final_cl}]
+    for trial in range(2):
+        noise = torch.Generator().manual_seed(trial)
+        model_p, _ = build("cnn", "bilinear", seed, torch.float64)
+        losses_p, final_p = run_trajectory(model_p, [(perturbed(a, noise), perturbed(p, noise)) for a, p in batches])
+        alternatives.append({"trajectory.loss": losses_p, **final_p})
     print("  loss per step (float32):  " + " ".join(f"{x:.4f}" for x in losses.tolist()))
     print("  |float32 - float64|:      " + " ".join(f"{x:.0e}" for x in (losses.double() - losses64).abs().tolist()))
-    print("  |channels-last - float64|:" + " ".join(f"{x:.0e}" for x in (losses_cl.double() - losses64).abs().tolist()))
+    for label, run in zip(["channels-last", "perturbed 1", "perturbed 2"], alternatives):
+        print(f"  |{label} - float64|:".ljust(28) + " ".join(f"{x:.0e}" for x in (run["trajectory.loss"].double() - losses64).abs().tolist()))
     update = {k: (final64[k] - v.to(torch.float64)) for k, v in initial_tensors(recipes).items()}
     print("  relative L2 error of the parameter change after 20 steps, float32 vs float64:")
     print("    " + "  ".join(
         f"{k.split('.', 1)[1]} {((final[k].double() - final64[k]).norm() / update[k].norm()).item():.1e}"
         for k in final if k.endswith("weight") and update[k].norm() > 0))
+    tolerance = tolerances(stored, double, alternatives)
+    # Per step: the deviation envelope (running maximum over steps, since rounding grows) x margin.
+    deviation = torch.stack([(run["trajectory.loss"].double() - losses64).abs() for run in [stored, *alternatives]]).amax(0)
+    step_tolerance = torch.clamp(TOLERANCE_MARGIN * torch.cummax(deviation, 0).values, min=TOLERANCE_RELATIVE_FLOOR)
 
     writer = FixtureWriter()
     writer.dense("trajectory.input.anchor", torch.stack([a for a, _ in batches]))
@@ -613,6 +659,10 @@ def trajectory_fixture(out: Path, seed: int) -> None:
     writer.dense("trajectory.loss", losses)
     for name, value in final.items():
         writer.tensor(name, value, seed)
+    writer.dense("tolerance.trajectory.loss", step_tolerance)
+    for name, value in tolerance.items():
+        if name.startswith("final."):
+            writer.dense(f"tolerance.{name}", [value])
     writer.write(out / "cnn_bilinear_trajectory.colafix")
 
 
