@@ -24,7 +24,8 @@ public struct TransferSuiteOptions: Sendable {
         self.tasks = tasks
         self.outputDirectory = outputDirectory
         self.cacheDirectory = EmbeddingCache.defaultDirectory
-        self.scoresFile = (outputDirectory as NSString).deletingLastPathComponent.appending("/scores.csv")
+        let parent = (outputDirectory as NSString).deletingLastPathComponent
+        self.scoresFile = (parent.isEmpty ? "." : parent) + "/scores.csv"
         self.settings = EvaluationProtocol()
         self.configurationText = ""
     }

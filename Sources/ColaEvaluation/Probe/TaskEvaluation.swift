@@ -45,6 +45,19 @@ public struct ProbeScore: Sendable, Codable, Equatable {
     public var probeSeconds: Double
     /// Whether the embeddings came from the cache.
     public var cached: Bool
+
+    /// A score with every field given.
+    public init(accuracy: Double, averagePrecision: Double?, validAccuracy: Double?, bestEpoch: Int, epochs: Int,
+                embeddingSeconds: Double, probeSeconds: Double, cached: Bool) {
+        self.accuracy = accuracy
+        self.averagePrecision = averagePrecision
+        self.validAccuracy = validAccuracy
+        self.bestEpoch = bestEpoch
+        self.epochs = epochs
+        self.embeddingSeconds = embeddingSeconds
+        self.probeSeconds = probeSeconds
+        self.cached = cached
+    }
 }
 
 /// Embeds a task's splits with one embedder (or reads them from the cache), trains the probe and

@@ -14,6 +14,15 @@ public struct SuiteReport: Sendable {
     /// One result per task, in run order.
     public var tasks: [TaskResult]
 
+    /// A report of `tasks` scored with `embedder` and `floors`.
+    public init(embedder: String, embedderIdentity: String, floors: [String], configHash: String, tasks: [TaskResult]) {
+        self.embedder = embedder
+        self.embedderIdentity = embedderIdentity
+        self.floors = floors
+        self.configHash = configHash
+        self.tasks = tasks
+    }
+
     /// Mean test accuracy over the scored tasks (`nil` when none scored).
     public var meanAccuracy: Double? { Self.mean(tasks.compactMap { $0.score?.accuracy }) }
 
