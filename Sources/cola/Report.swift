@@ -10,7 +10,7 @@ struct Report: ParsableCommand {
         discussion: """
             A sweep directory (with sweep.json) gets summary.json, summary.md and
             plots/{accuracy_vs_negatives,loss_curves}.svg; a run directory (with metrics.jsonl or
-            eval/results.json) gets report.md and plots/loss_curve.svg.
+            eval/results.json) gets report.md, plots/loss_curve.svg and plots/contrastive_accuracy.svg.
             """
     )
 
@@ -27,7 +27,7 @@ struct Report: ParsableCommand {
             let report = try RunReport.load(directory: directory)
             try report.write()
             print(report.markdown)
-            print("wrote \(directory)/report.md" + (report.log.records.isEmpty ? "" : ", plots/loss_curve.svg"))
+            print("wrote \(directory)/report.md" + (report.log.records.isEmpty ? "" : ", plots/loss_curve.svg, plots/contrastive_accuracy.svg"))
         }
     }
 }

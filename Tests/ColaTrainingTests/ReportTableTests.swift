@@ -89,7 +89,10 @@ final class ReportTableTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| spcv1 | 50.0 | 10 | 100 | 40 |"), markdown)
         XCTAssertTrue(markdown.contains("| voxceleb | skipped |"), markdown)
         let svg = try String(contentsOfFile: "\(folder)/plots/loss_curve.svg", encoding: .utf8)
-        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2, "loss and contrastive accuracy")
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 1)
+        let accuracy = try String(contentsOfFile: "\(folder)/plots/contrastive_accuracy.svg", encoding: .utf8)
+        XCTAssertTrue(accuracy.contains(#"data-name="contrastive accuracy""#))
+        XCTAssertEqual(report.accuracyPlot?.series[0].points.map(\.y), [20, 45], "in percent")
         XCTAssertThrowsError(try RunReport.load(directory: "\(folder)/plots"))
     }
 

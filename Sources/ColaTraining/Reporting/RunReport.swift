@@ -1,7 +1,7 @@
 import Foundation
 
 /// The files `cola report` writes into a single run directory: `report.md` (final training
-/// figures and the transfer table) and `plots/loss_curve.svg`.
+/// figures and the transfer table), `plots/loss_curve.svg` and `plots/contrastive_accuracy.svg`.
 public struct RunReport {
     public let directory: String
     public let log: MetricsLog
@@ -25,12 +25,15 @@ public struct RunReport {
         self.results = results
     }
 
-    /// Writes `report.md` and, when there are metrics, `plots/loss_curve.svg`.
+    /// Writes `report.md` and, when there are metrics, the loss and contrastive-accuracy plots.
     public func write() throws {
         try SweepReport.writeAtomically(markdown, to: "\(directory)/report.md")
         guard !log.records.isEmpty else { return }
         try FileManager.default.createDirectory(atPath: "\(directory)/plots", withIntermediateDirectories: true)
         try SweepReport.writeAtomically(lossPlot.svg, to: "\(directory)/plots/loss_curve.svg")
+        if let accuracyPlot {
+            try SweepReport.writeAtomically(accuracyPlot.svg, to: "\(directory)/plots/contrastive_accuracy.svg")
+        }
     }
 
     /// Final training figures and, when present, transfer accuracy per task.
@@ -40,7 +43,8 @@ public struct RunReport {
             var training = MarkdownTable(header: ["last step", "loss", "contrastive accuracy", "median clips/s"])
             training.rows = [[String(last.step), fixedText(last.loss, decimals: 3), percentText(last.accuracy),
                               fixedText(log.medianClipsPerSecond, decimals: 1)]]
-            text += "## Pretraining\n\n" + training.markdown + "\nLoss curve: `plots/loss_curve.svg`.\n\n"
+            text += "## Pretraining\n\n" + training.markdown
+                + "\nPlots: `plots/loss_curve.svg`, `plots/contrastive_accuracy.svg`.\n\n"
         }
         if let results {
             var table = MarkdownTable(header: ["task", "accuracy (%)", "classes", "train clips", "test clips"])
@@ -55,14 +59,19 @@ public struct RunReport {
         return text
     }
 
-    /// Loss and contrastive accuracy (as a fraction) against the step.
+    /// Contrastive loss against the step.
     public var lossPlot: LinePlot {
-        var series = [LinePlot.Series(name: "loss", points: log.records.map { (Double($0.step), $0.loss) }, color: LinePlot.palette[0], strokeWidth: 2)]
-        let accuracy = log.records.compactMap { r in r.accuracy.map { (x: Double(r.step), y: $0) } }
-        if !accuracy.isEmpty {
-            series.append(LinePlot.Series(name: "contrastive accuracy", points: accuracy, color: LinePlot.palette[1]))
-        }
-        return LinePlot(title: "Pretraining — \(URL(fileURLWithPath: directory).lastPathComponent)", xLabel: "step",
-                        yLabel: "loss / accuracy", xScale: .linear, series: series)
+        LinePlot(title: "Contrastive loss — \(URL(fileURLWithPath: directory).lastPathComponent)", xLabel: "step",
+                 yLabel: "loss", xScale: .linear,
+                 series: [LinePlot.Series(name: "loss", points: log.records.map { (Double($0.step), $0.loss) }, color: LinePlot.palette[0], strokeWidth: 2)])
+    }
+
+    /// Contrastive top-1 accuracy (%) against the step, when the log has it.
+    public var accuracyPlot: LinePlot? {
+        let points = log.records.compactMap { r in r.accuracy.map { (x: Double(r.step), y: $0 * 100) } }
+        guard !points.isEmpty else { return nil }
+        return LinePlot(title: "Contrastive accuracy — \(URL(fileURLWithPath: directory).lastPathComponent)", xLabel: "step",
+                        yLabel: "top-1 accuracy (%)", xScale: .linear,
+                        series: [LinePlot.Series(name: "contrastive accuracy", points: points, color: LinePlot.palette[1], strokeWidth: 2)])
     }
 }
