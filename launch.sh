@@ -15,7 +15,9 @@ SYSTEM_PACKAGES=(
   pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libsndfile1-dev libdnnl-dev
   libfftw3-dev libsoxr-dev
 )
-DATA_PACKAGES=(sox espeak-ng fluidsynth fluid-soundfont-gm)
+DATA_PACKAGES=(
+  sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
+)
 
 RELEASE_FLAGS=(-c release -Xswiftc -target-cpu -Xswiftc native -Xcc -march=native)
 CORES=$(nproc)
@@ -86,10 +88,17 @@ command_demo() {
   require_swift
   install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
   build_release
-  local cola
+  local cola started
   cola="$(release_binary)/cola"
-  say "placeholder demo: the trainer has not landed yet, so this checks the 2-rank MPI set-up"
-  run_mpi 2 "$cola" doctor --collectives
+  started=$(date +%s)
+  say "1/3 stand-in data (small) in data/standins-small: speech, music and environment sounds from Debian packages"
+  "$cola" data standins --size small --out data/standins-small
+  say "2/3 COLA pretraining of the small CNN on 2 ranks with global negatives (configs/demo.yaml)"
+  say "    then rank 0 runs the transfer suite with the log-mel and random-encoder floors beside it"
+  run_mpi 2 "$cola" pretrain --config configs/demo.yaml --resume
+  say "3/3 results (runs/demo/eval/results.md), after $(( ($(date +%s) - started) / 60 )) minutes"
+  cat runs/demo/eval/results.md
+  "$cola" report runs/demo >/dev/null && echo "loss curve: runs/demo/plots/loss_curve.svg, report: runs/demo/report.md"
 }
 
 command_pretrain() {
