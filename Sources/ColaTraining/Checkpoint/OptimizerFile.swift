@@ -19,8 +19,10 @@ public struct OptimizerSnapshot: Equatable, Sendable {
 /// (float32), CRC-32.
 public enum OptimizerFile {
     static let magic = Array("COLAADAM".utf8)
+    /// The format version this build writes and reads.
     public static let version: UInt32 = 1
 
+    /// The file's bytes for `snapshot`.
     public static func encode(_ snapshot: OptimizerSnapshot) -> [UInt8] {
         var writer = BinaryWriter()
         writer.appendBytes(magic)
@@ -32,6 +34,7 @@ public enum OptimizerFile {
         return Checksummed.seal(writer.bytes)
     }
 
+    /// Parses and verifies an `optimizer.bin`; `path` names it in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> OptimizerSnapshot {
         var reader = BinaryReader(bytes: try Checksummed.open(bytes, path: path), path: path)
         try Checksummed.expectHeader(&reader, magic: magic, version: version, kind: "optimizer")
@@ -44,6 +47,7 @@ public enum OptimizerFile {
         return OptimizerSnapshot(step: step, firstMoment: m, secondMoment: v)
     }
 
+    /// Reads and verifies an `optimizer.bin` file.
     public static func read(path: String) throws -> OptimizerSnapshot {
         try decode(try Checksummed.readFile(path), path: path)
     }

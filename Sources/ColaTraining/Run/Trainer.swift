@@ -30,9 +30,13 @@ public struct TrainerOptions {
 
 /// What a finished (or preempted) run reached.
 public struct TrainingSummary: Sendable {
+    /// Steps completed.
     public var step: Int
+    /// Stopped early by a termination signal (after writing a checkpoint).
     public var preempted: Bool
+    /// The last checkpoint written (rank 0; nil on other ranks).
     public var lastCheckpoint: String?
+    /// The last step's global metrics.
     public var lastMetrics: StepMetrics?
 }
 
@@ -64,6 +68,7 @@ public final class Trainer {
     private var metricsLog: LineWriter?
     private var skipped: [String: Int] = [:]
 
+    /// Checks that the global batch splits over the ranks (and into `local_groups`); nothing runs yet.
     public init(config: RunConfig, model: PairModel, optimizer: FlatOptimizer, data: StepBatchSource,
                 itemsPerEpoch: Int, communicator: Communicator, options: TrainerOptions) throws {
         let global = config.training.batchSize
