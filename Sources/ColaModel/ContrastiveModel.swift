@@ -120,9 +120,10 @@ public final class ContrastiveModel {
             if start < end { onGradientsFinal(start..<end) }
             end = min(end, start)
         }
-        report(head.weight.offset)
+        report(similarityEntry?.offset ?? parameters.count)
         let dFeatures = profile?.measure("head backward") { head.backward(embeddingGradient, run) }
             ?? head.backward(embeddingGradient, run)
+        report(head.weight.offset)
         let dy = FeatureMap(dFeatures, batch: features.batch, channels: features.channels, height: 1, width: 1)
         try encoder.backward(dy, run, onStageFinished: report)
     }

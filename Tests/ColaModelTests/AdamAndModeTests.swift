@@ -42,3 +42,34 @@ final class AdamAndModeTests: XCTestCase {
         XCTAssertNotEqual(runningBefore, model.bufferValues.array(), "training updates running statistics")
     }
 }
+
+final class GradientReadinessTests: XCTestCase {
+    /// The trainer starts allreducing a range as soon as it is reported, so a reported range must
+    /// already hold its final gradient, and the reports must tile the buffer in reverse order.
+    func testReportedGradientRangesAreFinalAndTileTheBufferInReverse() throws {
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN), seed: 3)
+        var generator = SeededGenerator(seed: 5)
+        let n = 4
+        let input = (0..<(n * 32 * 32)).map { _ in generator.nextUniform() * 10 }
+        let embeddings = try model.embed(input, count: n, mode: .training(dropConnectSeed: nil), frames: 32, bands: 32)
+        let embeddingGradient = (0..<embeddings.count).map { _ in generator.nextUniform() - 0.5 }
+        var reports: [(range: Range<Int>, values: [Float])] = []
+        try embeddingGradient.withUnsafeBufferPointer { gradient in
+            try model.backward(embeddingGradient: gradient.baseAddress!) { range in
+                reports.append((range, Array(UnsafeBufferPointer(start: model.gradients.pointer + range.lowerBound, count: range.count))))
+            }
+        }
+        XCTAssertEqual(reports.first?.range.upperBound, model.parameters.count)
+        XCTAssertEqual(reports.last?.range.lowerBound, 0)
+        for (later, earlier) in zip(reports.dropFirst(), reports) {
+            XCTAssertEqual(later.range.upperBound, earlier.range.lowerBound, "ranges tile the buffer from the end")
+        }
+        let final = model.gradients.array()
+        for report in reports {
+            let change = zip(report.values, final[report.range]).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertEqual(change, 0, "range \(report.range) changed after it was reported final")
+        }
+        let head = try XCTUnwrap(model.parameters["head.dense.weight"])
+        XCTAssertTrue(final[head.range].contains { $0 != 0 }, "the head's gradient is in the buffer")
+    }
+}

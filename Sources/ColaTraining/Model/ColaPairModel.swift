@@ -47,31 +47,14 @@ public final class ColaPairModel: PairModel {
     }
 
     public func backward(embeddingGradient: UnsafeBufferPointer<Float>, onGradientsFinal: (Range<Int>) throws -> Void) throws {
-        // The similarity's range was final after the loss (the trainer reported it then). The
-        // model reports the head's range before running the head's backward, so that first
-        // range is held back until the next report, which comes after the head is done.
+        // The similarity's range was final after the loss (the trainer reported it then).
         let encoderAndHead = 0..<similarityParameters.lowerBound
-        var held: Range<Int>?
-        var reports = 0
         var failure: Error?
-        func emit(_ range: Range<Int>) {
+        try model.backward(embeddingGradient: embeddingGradient.baseAddress!) { range in
             let clamped = range.clamped(to: encoderAndHead)
             guard failure == nil, !clamped.isEmpty else { return }
             do { try onGradientsFinal(clamped) } catch { failure = error }
         }
-        try model.backward(embeddingGradient: embeddingGradient.baseAddress!) { range in
-            reports += 1
-            if reports == 1 {
-                held = range
-                return
-            }
-            if let first = held {
-                emit(first)
-                held = nil
-            }
-            emit(range)
-        }
-        if let first = held { emit(first) }
         if let failure { throw failure }
     }
 
