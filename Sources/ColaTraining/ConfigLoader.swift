@@ -36,24 +36,11 @@ extension RunConfig {
 
     /// Parses YAML text as a config; `file` names it in errors.
     public static func parse(yaml text: String, file: String, overrides: [String] = []) throws -> RunConfig {
-        var root: Node
-        do {
-            root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
-        } catch {
-            throw ConfigError(file: file, key: "", line: nil, problem: "not valid YAML: \(error)")
-        }
+        var root = try StrictYAML.compose(text, file: file)
         for override in overrides {
             try apply(override: override, to: &root, file: file)
         }
-        let config: RunConfig
-        do {
-            config = try YAMLDecoder().decode(RunConfig.self, from: root)
-        } catch let error as UnknownConfigKey {
-            throw ConfigError(file: file, key: error.path, line: line(of: error.path, in: root),
-                              problem: "unknown key (expected one of: \(error.allowed.joined(separator: ", ")))")
-        } catch let error as DecodingError {
-            throw describe(error, file: file, root: root)
-        }
+        let config = try StrictYAML.decode(RunConfig.self, from: root, file: file)
         try config.validate(file: file)
         return config
     }
@@ -112,71 +99,5 @@ extension RunConfig {
         let child = mapping[head] ?? Node.mapping(Node.Mapping([]))
         mapping[head] = try setting(value, at: path.dropFirst(), in: child, file: file, fullKey: fullKey)
         return Node.mapping(mapping)
-    }
-
-    private static func line(of dottedPath: String, in root: Node) -> Int? {
-        var node = root
-        var keyNode: Node?
-        for component in dottedPath.split(separator: ".") {
-            guard let mapping = node.mapping,
-                  let pair = mapping.first(where: { $0.key.string == String(component) }) else { return keyNode?.mark?.line }
-            keyNode = pair.key
-            node = pair.value
-        }
-        return keyNode?.mark?.line
-    }
-
-    private static func describe(_ error: DecodingError, file: String, root: Node) -> ConfigError {
-        func dotted(_ path: [CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
-        switch error {
-        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            let key = dotted(context.codingPath)
-            return ConfigError(file: file, key: key, line: line(of: key, in: root),
-                               problem: "expected \(typeName(type)) (\(context.debugDescription))")
-        case .dataCorrupted(let context):
-            let key = dotted(context.codingPath)
-            return ConfigError(file: file, key: key, line: line(of: key, in: root), problem: context.debugDescription)
-        case .keyNotFound(let key, let context):
-            return ConfigError(file: file, key: dotted(context.codingPath + [key]), line: nil, problem: "missing")
-        @unknown default:
-            return ConfigError(file: file, key: "", line: nil, problem: "\(error)")
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is UInt64.Type: return "an integer"
-        case is Float.Type, is Double.Type: return "a number"
-        case is String.Type: return "a string"
-        case is [String].Type: return "a list of strings"
-        default: return "\(type)"
-        }
-    }
-}
-
-/// A key in a config section that the section does not have.
-struct UnknownConfigKey: Error {
-    let path: String
-    let allowed: [String]
-}
-
-/// Any key, to list what a YAML mapping holds.
-private struct AnyConfigKey: CodingKey {
-    let stringValue: String
-    let intValue: Int? = nil
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-extension Decoder {
-    /// A keyed container that first rejects keys `Key` does not list, so typos fail loudly.
-    func strictContainer<Key: CodingKey & CaseIterable>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        let all = try container(keyedBy: AnyConfigKey.self)
-        let allowed = Key.allCases.map(\.stringValue)
-        if let unknown = all.allKeys.first(where: { !allowed.contains($0.stringValue) }) {
-            let path = (codingPath + [unknown]).map(\.stringValue).joined(separator: ".")
-            throw UnknownConfigKey(path: path, allowed: allowed)
-        }
-        return try container(keyedBy: type)
     }
 }

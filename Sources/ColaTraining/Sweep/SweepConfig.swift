@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A batch-size sweep, read from a YAML file whose only top-level key is `sweep:`
 /// (see `configs/sweep.yaml`).
@@ -121,21 +120,8 @@ extension SweepConfig {
 
     /// Parses sweep YAML; `file` names it in errors and `baseFolder` resolves a relative `base_config`.
     public static func parse(yaml text: String, file: String, baseFolder: String) throws -> SweepConfig {
-        let root: Node
-        do {
-            root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
-        } catch {
-            throw ConfigError(file: file, key: "", line: nil, problem: "not valid YAML: \(error)")
-        }
-        let document: SweepDocument
-        do {
-            document = try YAMLDecoder().decode(SweepDocument.self, from: root)
-        } catch let error as UnknownConfigKey {
-            throw ConfigError(file: file, key: error.path, line: Self.line(of: error.path, in: root),
-                              problem: "unknown key (expected one of: \(error.allowed.joined(separator: ", ")))")
-        } catch let error as DecodingError {
-            throw Self.describe(error, file: file, root: root)
-        }
+        let root = try StrictYAML.compose(text, file: file)
+        let document = try StrictYAML.decode(SweepDocument.self, from: root, file: file)
         guard let section = document.sweep else {
             throw ConfigError(file: file, key: "sweep", line: nil, problem: "missing: a sweep file has one top-level key, sweep")
         }
@@ -188,30 +174,6 @@ extension SweepConfig {
         }
         guard !variants.isEmpty else { throw fail("variants", "needs at least one variant") }
         guard Set(variants).count == variants.count else { throw fail("variants", "lists a variant twice") }
-    }
-
-    private static func line(of dottedPath: String, in root: Node) -> Int? {
-        var node = root
-        var line: Int?
-        for component in dottedPath.split(separator: ".") {
-            guard let pair = node.mapping?.first(where: { $0.key.string == String(component) }) else { return line }
-            line = pair.key.mark?.line
-            node = pair.value
-        }
-        return line
-    }
-
-    private static func describe(_ error: DecodingError, file: String, root: Node) -> ConfigError {
-        func dotted(_ path: [CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let key = dotted(context.codingPath)
-            return ConfigError(file: file, key: key, line: line(of: key, in: root), problem: context.debugDescription)
-        case .keyNotFound(let key, let context):
-            return ConfigError(file: file, key: dotted(context.codingPath + [key]), line: nil, problem: "missing")
-        @unknown default:
-            return ConfigError(file: file, key: "", line: nil, problem: "\(error)")
-        }
     }
 }
 
