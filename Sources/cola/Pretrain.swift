@@ -57,13 +57,8 @@ struct Pretrain: ParsableCommand {
 
     func run() throws {
         let communicator = try MPICommunicator()
-        var request = PretrainRequest(configPath: config)
+        var request = pretrainRequest()
         request.dataRoot = dataRoot
-        request.overrides = overrides
-        request.runDir = runDir
-        request.steps = steps
-        request.batch = batch
-        request.checkpointEvery = checkpointEvery
         request.checkSync = checkSync
         request.logItems = logItems
         if resume {
@@ -97,13 +92,18 @@ struct Pretrain: ParsableCommand {
     }
 
     private func effectiveConfig() throws -> RunConfig {
+        try pretrainRequest().effectiveConfig()
+    }
+
+    /// The request the config file, `--set` and the flags that change the config describe.
+    private func pretrainRequest() -> PretrainRequest {
         var request = PretrainRequest(configPath: config)
         request.overrides = overrides
         request.runDir = runDir
         request.steps = steps
         request.batch = batch
         request.checkpointEvery = checkpointEvery
-        return try request.effectiveConfig()
+        return request
     }
 
     /// Rank 0: the transfer suite on a checkpoint, into `output` (`runs/<name>/eval/` for the final one).
