@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "ColaTensorTests", dependencies: ["ColaTensor"]),
         .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"], exclude: ["Fixtures"]),
-        .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"]),
+        .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
         .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining"]),
         .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"]),
