@@ -54,7 +54,7 @@ public final class MPICommunicator: Communicator {
         var buffer = [CChar](repeating: 0, count: Int(cola_mpi_max_library_version_string()))
         var length: Int32 = 0
         MPI_Get_library_version(&buffer, &length)
-        return String(cString: buffer).split(separator: "\n").first.map(String.init) ?? ""
+        return text(ofNulTerminated: buffer).split(separator: "\n").first.map(String.init) ?? ""
     }
 
     /// The name of the host this rank runs on.
@@ -62,7 +62,7 @@ public final class MPICommunicator: Communicator {
         var buffer = [CChar](repeating: 0, count: Int(cola_mpi_max_processor_name()))
         var length: Int32 = 0
         MPI_Get_processor_name(&buffer, &length)
-        return String(cString: buffer)
+        return text(ofNulTerminated: buffer)
     }
 
     /// Aborts every rank of the job with `code`; for a rank that cannot continue.
@@ -189,7 +189,7 @@ public final class MPICommunicator: Communicator {
         var buffer = [CChar](repeating: 0, count: Int(cola_mpi_max_error_string()))
         var length: Int32 = 0
         MPI_Error_string(code, &buffer, &length)
-        throw CommunicatorError(operation: operation, message: String(cString: buffer))
+        throw CommunicatorError(operation: operation, message: text(ofNulTerminated: buffer))
     }
 }
 
@@ -207,4 +207,9 @@ final class MPIPendingCollective: PendingCollective {
     func wait() throws {
         try MPICommunicator.check(MPI_Waitall(Int32(requests.count), &requests, nil), "MPI_Waitall")
     }
+}
+
+/// The text of a C character buffer up to its first NUL.
+private func text(ofNulTerminated buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

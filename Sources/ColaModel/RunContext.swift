@@ -78,7 +78,7 @@ final class RunContext {
     }
 
     /// A gradient map shaped like `like`.
-    func gradientMap(like like: FeatureMap) -> FeatureMap {
+    func gradientMap(like: FeatureMap) -> FeatureMap {
         FeatureMap(gradient(like.count), batch: like.batch, channels: like.channels, height: like.height, width: like.width)
     }
 

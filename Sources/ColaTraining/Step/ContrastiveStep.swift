@@ -61,7 +61,6 @@ public final class ContrastiveStep {
     public func run(_ batch: StepBatch, seed: UInt64) throws -> Outcome {
         let b = batch.clips
         let d = model.embeddingDimension
-        let segment = model.segmentLength
         let globalBatch = b * communicator.size
         let gradients = model.gradients
         gradients.update(repeating: 0)
