@@ -14,14 +14,13 @@ and best, and peak RSS.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
+
+from step_timing import time_and_report  # noqa: E402
 
 
 def small_cnn() -> tf.keras.Model:
@@ -81,29 +80,11 @@ def main() -> None:
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
-    for _ in range(args.warmup):
-        step().numpy()
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        step().numpy()
-        times.append(time.perf_counter() - start)
-    total = sum(times)
-    median = sorted(times)[len(times) // 2]
-    print(json.dumps({
+    time_and_report(lambda: step().numpy(), args, {
         "peer": "tensorflow",
         "config": "tensorflow graph",
         "tensorflow": tf.__version__,
-        "encoder": args.encoder,
-        "batch": args.batch,
-        "threads": args.threads,
-        "steps": args.steps,
-        "clips_per_s": round(args.batch / median, 2),
-        "mean_clips_per_s": round(args.batch * args.steps / total, 2),
-        "best_step_clips_per_s": round(args.batch / min(times), 2),
-        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
-    }))
-
+    })
 
 if __name__ == "__main__":
     main()

@@ -14,17 +14,15 @@ Run under jemalloc (see run.sh) for the best configuration.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "reference"))
 from cola_reference import ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_LR, ColaModel  # noqa: E402
+from step_timing import time_and_report  # noqa: E402
 
 
 def main() -> None:
@@ -55,31 +53,13 @@ def main() -> None:
         optimizer.step()
         return loss.item()
 
-    for _ in range(args.warmup):
-        step()
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    total = sum(times)
-    median = sorted(times)[len(times) // 2]
     layout = "channels-last" if args.channels_last else "nchw"
     jemalloc = "jemalloc" in os.environ.get("LD_PRELOAD", "")
-    print(json.dumps({
+    time_and_report(step, args, {
         "peer": "torch",
         "config": f"torch {layout}" + (" + jemalloc" if jemalloc else ""),
         "torch": torch.__version__,
-        "encoder": args.encoder,
-        "batch": args.batch,
-        "threads": args.threads,
-        "steps": args.steps,
-        "clips_per_s": round(args.batch / median, 2),
-        "mean_clips_per_s": round(args.batch * args.steps / total, 2),
-        "best_step_clips_per_s": round(args.batch / min(times), 2),
-        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
-    }))
-
+    })
 
 if __name__ == "__main__":
     main()
