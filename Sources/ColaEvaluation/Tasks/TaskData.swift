@@ -70,21 +70,23 @@ public struct TaskData: Sendable {
         return copy
     }
 
-    /// Keeps at most `limit` train clips, chosen deterministically and spread over the classes.
+    /// Keeps at most `limit` train clips, chosen deterministically (by a stable hash of each clip's key).
     public func limitingTrainClips(to limit: Int?) -> TaskData {
-        guard let limit, train.count > limit else { return self }
         var copy = self
-        let ordered = train.sorted { StableHash.of($0.key) < StableHash.of($1.key) }
-        copy.train = Array(ordered.prefix(limit))
+        copy.train = Self.stableSubset(train, limit: limit)
         return copy
     }
 
-    /// Keeps at most `limit` test clips, chosen deterministically.
+    /// Keeps at most `limit` test clips, chosen deterministically (by a stable hash of each clip's key).
     public func limitingTestClips(to limit: Int?) -> TaskData {
-        guard let limit, test.count > limit else { return self }
         var copy = self
-        let ordered = test.sorted { StableHash.of($0.key) < StableHash.of($1.key) }
-        copy.test = Array(ordered.prefix(limit))
+        copy.test = Self.stableSubset(test, limit: limit)
         return copy
+    }
+
+    /// `clips` unchanged when within `limit`, else the `limit` clips whose keys hash lowest.
+    private static func stableSubset(_ clips: [LabeledClip], limit: Int?) -> [LabeledClip] {
+        guard let limit, clips.count > limit else { return clips }
+        return Array(clips.sorted { StableHash.of($0.key) < StableHash.of($1.key) }.prefix(limit))
     }
 }
