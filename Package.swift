@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "ColaTraining",
             dependencies: [
-                "ColaTensor", "ColaAudio", "ColaModel", "ColaDistributed",
+                "ColaTensor", "ColaAudio", "ColaModel", "ColaDistributed", "ColaEvaluation",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"], exclude: ["Fixtures"]),
         .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
-        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining"]),
+        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining", "ColaEvaluation"]),
         .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"]),
     ]
 )

@@ -38,8 +38,8 @@ enum VectorTrig {
     @inline(__always)
     static func sineAndCosine(_ x: Lanes) -> (sine: Lanes, cosine: Lanes) {
         let x2 = x * x
-        var sine = Lanes(repeating: 1.0 / 355_687_428_096_000)        // 1/17!
-        sine = sine * x2 - 1.0 / 1_307_674_368_000                     // 1/15!
+        var sine = Lanes(repeating: 1.0 / 355_687_414_628_352)        // 1/17! (divisor as rounded to Float)
+        sine = sine * x2 - 1.0 / 1_307_674_411_008                     // 1/15! (divisor as rounded to Float)
         sine = sine * x2 + 1.0 / 6_227_020_800                         // 1/13!
         sine = sine * x2 - 1.0 / 39_916_800                            // 1/11!
         sine = sine * x2 + 1.0 / 362_880                               // 1/9!
@@ -47,9 +47,9 @@ enum VectorTrig {
         sine = sine * x2 + 1.0 / 120
         sine = sine * x2 - 1.0 / 6
         sine = (sine * x2 + 1) * x
-        var cosine = Lanes(repeating: 1.0 / 6_402_373_705_728_000)     // 1/18!
-        cosine = cosine * x2 - 1.0 / 20_922_789_888_000                // 1/16!
-        cosine = cosine * x2 + 1.0 / 87_178_291_200                    // 1/14!
+        var cosine = Lanes(repeating: 1.0 / 6_402_373_530_419_200)     // 1/18! (divisor as rounded to Float)
+        cosine = cosine * x2 - 1.0 / 20_922_790_576_128                // 1/16! (divisor as rounded to Float)
+        cosine = cosine * x2 + 1.0 / 87_178_289_152                    // 1/14! (divisor as rounded to Float)
         cosine = cosine * x2 - 1.0 / 479_001_600                       // 1/12!
         cosine = cosine * x2 + 1.0 / 3_628_800                         // 1/10!
         cosine = cosine * x2 - 1.0 / 40320

@@ -37,6 +37,12 @@ struct BenchAllreduce: ParsableCommand {
     @Option(help: "Threads per rank for --train.")
     var threads = 1
 
+    @Option(help: "Clips per GradCache recomputation chunk for --train (0: the whole local batch at once).")
+    var chunkSize = 0
+
+    /// Result-key suffix for chunked runs (`_chunk64`), empty otherwise.
+    private var chunkLabel: String { chunkSize > 0 ? "_chunk\(chunkSize)" : "" }
+
     func run() throws {
         let sizes = buckets.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--buckets: positive MiB values, e.g. 1,4,16") }
@@ -46,6 +52,7 @@ struct BenchAllreduce: ParsableCommand {
         if train {
             let config = try RunConfig.parse(yaml: "", file: "bench", overrides: [
                 "model.encoder=\(encoder)", "training.threads_per_rank=\(threads)", "training.batch_size=\(localBatch * communicator.size)",
+                "training.chunk_size=\(chunkSize)",
             ])
             training = try TrainingThroughputBenchmark(config: config, localBatch: localBatch, steps: steps).run(communicator: communicator)
         }
@@ -57,15 +64,15 @@ struct BenchAllreduce: ParsableCommand {
         var record = (out.flatMap { BenchmarkFile.read($0) }) ?? [:]
         record["allreduce_\(communicator.size)rank"] = try BenchmarkFile.json(results)
         if let training {
-            print("training " + training.encoder + String(format: ": %d rank(s) × %d thread(s), %d clips per rank: %.1f clips/s, step %.0f ms, comm %.1f ms (exposed %.1f ms), peak RSS %.0f MB",
-                         training.ranks, training.threadsPerRank, training.localBatch, training.clipsPerSecond,
+            print("training " + training.encoder + String(format: ": %d rank(s) × %d thread(s), %d clips per rank (chunk %d): %.1f clips/s, step %.0f ms, comm %.1f ms (exposed %.1f ms), peak RSS %.0f MB",
+                         training.ranks, training.threadsPerRank, training.localBatch, training.chunkSize, training.clipsPerSecond,
                          training.stepMs, training.commMs, training.exposedCommMs, training.peakRSSMegabytes))
-            record["training_\(training.encoder)_b\(localBatch)_\(communicator.size)rank"] = try BenchmarkFile.json(training)
-            if let one = record["training_\(training.encoder)_b\(localBatch)_1rank"] as? [String: Any],
-               let two = record["training_\(training.encoder)_b\(localBatch)_2rank"] as? [String: Any],
+            record["training_\(training.encoder)_b\(localBatch)\(chunkLabel)_\(communicator.size)rank"] = try BenchmarkFile.json(training)
+            if let one = record["training_\(training.encoder)_b\(localBatch)\(chunkLabel)_1rank"] as? [String: Any],
+               let two = record["training_\(training.encoder)_b\(localBatch)\(chunkLabel)_2rank"] as? [String: Any],
                let single = one["clips_per_s"] as? Double, let pair = two["clips_per_s"] as? Double {
                 let efficiency = pair / (2 * single)
-                record["efficiency_\(training.encoder)_b\(localBatch)"] = efficiency
+                record["efficiency_\(training.encoder)_b\(localBatch)\(chunkLabel)"] = efficiency
                 print(String(format: "scaling efficiency (2 ranks vs 2 × 1 rank): %.1f%%", efficiency * 100))
             }
         }

@@ -37,33 +37,11 @@ struct BenchLogMel: ParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cola-bench-logmel-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let clips = try BenchmarkClips.write(to: folder.path, perFormat: clipsPerFormat)
-        let hours = Double(clips.count) * 10 / 3600
-        print("cola bench logmel: \(clips.count) clips of 10 s in \(folder.path)")
-
-        let decoder = AudioDecoder()
-        let extractor = LogMelExtractor()
-        let decoded = try clips.map { try decoder.decode(path: $0.path) }
-        var output = [Float](repeating: 0, count: LogMelExtractor.frameCount(forSamples: 160_000) * LogMelExtractor.bandCount)
-
-        let logMel = best(of: repeats) {
-            for samples in decoded {
-                samples.withUnsafeBufferPointer { input in output.withUnsafeMutableBufferPointer { extractor.extract(input, into: $0) } }
-            }
-        } / hours
-        var decodeByFormat = [String: Double]()
-        for format in BenchmarkClips.formats {
-            let subset = clips.filter { $0.format == format.name }
-            decodeByFormat[format.name] = try bestThrowing(of: repeats) {
-                for clip in subset { _ = try decoder.decode(path: clip.path) }
-            } / (Double(subset.count) * 10 / 3600)
-        }
-        let pipeline = try bestThrowing(of: repeats) {
-            for clip in clips {
-                let samples = try decoder.decode(path: clip.path)
-                samples.withUnsafeBufferPointer { input in output.withUnsafeMutableBufferPointer { extractor.extract(input, into: $0) } }
-            }
-        } / hours
+        let benchmark = try FrontEndBenchmark(folder: folder.path, perFormat: clipsPerFormat, repeats: repeats)
+        let clips = benchmark.clips
+        print("cola bench logmel: \(clips.count) clips of \(FrontEndBenchmark.clipSeconds) s in \(folder.path)")
+        let frontEnd = try benchmark.measureFrontEnd()
+        let (logMel, decodeByFormat, pipeline) = (frontEnd.logMel, frontEnd.decodeResampleByFormat, frontEnd.pipeline)
         print(String(format: "cola  log-mel only: %.3f CPU s per hour of audio (1 thread)", logMel))
         for (name, seconds) in decodeByFormat.sorted(by: { $0.key < $1.key }) {
             print(String(format: "cola  decode+resample %@: %.3f CPU s per hour", name, seconds))
@@ -75,8 +53,8 @@ struct BenchLogMel: ParsableCommand {
             "load_average_at_start": (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
                 .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown",
             "date": ISO8601DateFormatter().string(from: Date()),
-            "clips": clips.count, "clip_seconds": 10,
-            "formats": BenchmarkClips.formats.map(\.name),
+            "clips": clips.count, "clip_seconds": FrontEndBenchmark.clipSeconds,
+            "formats": FrontEndBenchmark.formats.map(\.name),
             "cola": [
                 "logmel_cpu_s_per_hour": logMel,
                 "decode_resample_cpu_s_per_hour": decodeByFormat,
@@ -89,7 +67,7 @@ struct BenchLogMel: ParsableCommand {
         if loaderBatches > 0 {
             var loader = [String: Any]()
             for (name, subset) in [("wav16k-mono", clips.filter { $0.format == "wav16k-mono" }), ("all-formats", clips)] {
-                let rate = try loaderRate(clips: subset)
+                let rate = try benchmark.loaderRate(clips: subset, batch: 256, threads: 2, batches: loaderBatches)
                 print(String(format: "cola  loader on %@: %.2f batches/s (B=256, 2 threads) = %.0f pairs/s", name, rate, rate * 256))
                 loader[name] = ["batches_per_s": rate, "pairs_per_s": rate * 256]
             }
@@ -106,17 +84,6 @@ struct BenchLogMel: ParsableCommand {
             at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: out))
         print("wrote \(out)")
-    }
-
-    /// Loader batches per second over `loaderBatches` batches after two warm-up batches.
-    private func loaderRate(clips: [BenchmarkClip]) throws -> Double {
-        let items = (0..<512).map { AudioItem(index: $0, path: clips[$0 % clips.count].path) }
-        let loader = try PairBatchLoader(items: items, configuration: PairBatchLoaderConfiguration(seed: 1, globalBatch: 256, threads: 2))
-        defer { loader.stop() }
-        for _ in 0..<2 { loader.recycle(loader.next()) }
-        let began = Date()
-        for _ in 0..<loaderBatches { loader.recycle(loader.next()) }
-        return Double(loaderBatches) / Date().timeIntervalSince(began)
     }
 
     private func runPeers(folder: String) throws -> Any {
@@ -145,76 +112,5 @@ struct BenchLogMel: ParsableCommand {
             print(String(format: "peer  %@ decode+resample+log-mel: %.3f CPU s per hour", name, value))
         }
         return json
-    }
-}
-
-/// Thread CPU seconds of the fastest of `repeats` runs of `body`.
-private func best(of repeats: Int, _ body: () -> Void) -> Double {
-    (0..<max(1, repeats)).map { _ in
-        let start = threadCPUSeconds()
-        body()
-        return threadCPUSeconds() - start
-    }.min()!
-}
-
-private func bestThrowing(of repeats: Int, _ body: () throws -> Void) throws -> Double {
-    var fastest = Double.infinity
-    for _ in 0..<max(1, repeats) {
-        let start = threadCPUSeconds()
-        try body()
-        fastest = min(fastest, threadCPUSeconds() - start)
-    }
-    return fastest
-}
-
-private func threadCPUSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}
-
-/// One generated benchmark file.
-struct BenchmarkClip {
-    let path: String
-    let format: String
-}
-
-/// The benchmark's test clips: deterministic tones, chirps and noise, 10 s each.
-enum BenchmarkClips {
-    struct Format {
-        let name: String
-        let rate: Int
-        let channels: Int
-        let encoding: SoundFileFormat
-        let fileExtension: String
-    }
-
-    static let formats = [
-        Format(name: "wav16k-mono", rate: 16000, channels: 1, encoding: .wav16, fileExtension: "wav"),
-        Format(name: "wav44k-stereo", rate: 44100, channels: 2, encoding: .wav16, fileExtension: "wav"),
-        Format(name: "flac48k-stereo", rate: 48000, channels: 2, encoding: .flac16, fileExtension: "flac"),
-    ]
-
-    static func write(to folder: String, perFormat: Int) throws -> [BenchmarkClip] {
-        var clips = [BenchmarkClip]()
-        var random = SeededRandom(seed: 2026)
-        for format in formats {
-            for index in 0..<perFormat {
-                let frames = format.rate * 10
-                let base = 200 + 150 * Double(index)
-                var samples = [Float](repeating: 0, count: frames * format.channels)
-                for frame in 0..<frames {
-                    let t = Double(frame) / Double(format.rate)
-                    let tone = 0.3 * sin(2 * Double.pi * (base * t + 300 * t * t))
-                    for channel in 0..<format.channels {
-                        samples[frame * format.channels + channel] = Float(tone) + 0.05 * (random.unitInterval() - 0.5) * Float(channel + 1)
-                    }
-                }
-                let path = "\(folder)/clip\(index)-\(format.name).\(format.fileExtension)"
-                try SoundFileWriter.write(samples, channels: format.channels, sampleRate: format.rate, format: format.encoding, to: path)
-                clips.append(BenchmarkClip(path: path, format: format.name))
-            }
-        }
-        return clips
     }
 }

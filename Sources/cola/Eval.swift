@@ -114,35 +114,15 @@ struct Eval: ParsableCommand {
         var configurationText = ""
         let embedder: any ClipEmbedder
         if let checkpoint {
-            let directory = Self.checkpointDirectory(checkpoint)
-            let stored = try Checkpoint.read(directory: directory)
-            let config = try RunConfig.parse(yaml: stored.state.config, file: "\(directory)/state.json")
-            let configuration = try ModelEmbedder.configuration(
-                encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
-                temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
-            embedder = try ModelEmbedder.trained(
-                configuration,
-                parameters: (stored.model.parameterTable, stored.model.parameters),
-                buffers: (stored.model.bufferTable, stored.model.buffers),
-                displayName: (directory as NSString).lastPathComponent)
-            randomKind = configuration.encoder
-            configurationText = stored.state.config
+            let trained = try CheckpointEncoder(path: checkpoint)
+            embedder = try trained.embedder()
+            randomKind = trained.configuration.encoder
+            configurationText = trained.configurationText
         } else {
             randomKind = architecture == .cnn ? .smallCNN : .efficientNetB0
             embedder = encoder == .random ? ModelEmbedder.random(randomKind, seed: randomSeed) : LogMelStatisticsEmbedder()
         }
         let floors: [any ClipEmbedder] = noFloors ? [] : [LogMelStatisticsEmbedder(), ModelEmbedder.random(randomKind, seed: randomSeed)]
         return (embedder, floors, configurationText)
-    }
-
-    /// `path` itself when it holds model.bin, else where its `latest` (or `checkpoints/latest`) points.
-    static func checkpointDirectory(_ path: String) -> String {
-        let files = FileManager.default
-        for candidate in [path, path + "/latest", path + "/checkpoints/latest"] where files.fileExists(atPath: candidate + "/model.bin") {
-            return (try? files.destinationOfSymbolicLink(atPath: candidate)).map { destination in
-                destination.hasPrefix("/") ? destination : (candidate as NSString).deletingLastPathComponent + "/" + destination
-            } ?? candidate
-        }
-        return path
     }
 }

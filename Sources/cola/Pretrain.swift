@@ -1,6 +1,5 @@
 import ArgumentParser
 import ColaDistributed
-import ColaEvaluation
 import ColaTraining
 import Foundation
 
@@ -111,19 +110,9 @@ struct Pretrain: ParsableCommand {
         guard let root = config.evaluation.dataRoot ?? dataRoot else {
             throw ValidationError("evaluation.tasks is set but neither evaluation.data_root nor --data-root names the task folders")
         }
-        let checkpoint = try Checkpoint.read(directory: path)
-        let configuration = try ModelEmbedder.configuration(
-            encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
-            temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
-        let report = try TransferSuite.scoreTrainedEncoder(
-            configuration,
-            parameters: (checkpoint.model.parameterTable, checkpoint.model.parameters),
-            buffers: (checkpoint.model.bufferTable, checkpoint.model.buffers),
-            name: URL(fileURLWithPath: path).lastPathComponent,
-            dataRoot: root, tasks: config.evaluation.tasks,
-            outputDirectory: output,
-            probeEpochs: config.evaluation.probeEpochs,
-            configurationText: checkpoint.state.config) { print($0) }
+        let report = try CheckpointEncoder(path: path).score(
+            dataRoot: root, tasks: config.evaluation.tasks, outputDirectory: output,
+            probeEpochs: config.evaluation.probeEpochs) { print($0) }
         if let mean = report.meanAccuracy {
             print(String(format: "transfer suite: mean accuracy %.1f%% ", mean * 100) + "(\(output)/results.md)")
         }

@@ -87,11 +87,11 @@ final class DecoderTests: XCTestCase {
         let decoder = AudioDecoder()
         let missing = folder.appendingPathComponent("missing.wav").path
         let zeroBytes = folder.appendingPathComponent("zero.wav").path
-        FileManager.default.createFile(atPath: zeroBytes, contents: Data())
+        _ = FileManager.default.createFile(atPath: zeroBytes, contents: Data())
         let noFrames = folder.appendingPathComponent("noframes.wav").path
         try SoundFileWriter.write([], channels: 1, sampleRate: 16000, format: .wav16, to: noFrames)
         let corrupt = folder.appendingPathComponent("corrupt.flac").path
-        FileManager.default.createFile(atPath: corrupt, contents: Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
+        _ = FileManager.default.createFile(atPath: corrupt, contents: Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
         let truncated = folder.appendingPathComponent("truncated.flac").path
         try SoundFileWriter.write(tone(440, rate: 16000, seconds: 3), channels: 1, sampleRate: 16000, format: .flac16, to: truncated)
         let whole = try Data(contentsOf: URL(fileURLWithPath: truncated))

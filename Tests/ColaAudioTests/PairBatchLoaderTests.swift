@@ -65,10 +65,10 @@ final class PairBatchLoaderTests: XCTestCase {
         var paths = try (0..<6).map { try wav("good\($0).wav", noise(seconds: 1.2, seed: UInt64($0))) }
         paths.append(folder.appendingPathComponent("missing.wav").path)
         let corrupt = folder.appendingPathComponent("corrupt.wav").path
-        FileManager.default.createFile(atPath: corrupt, contents: Data("RIFF\u{0}\u{0}\u{0}\u{0}WAVEjunkjunkjunk".utf8))
+        _ = FileManager.default.createFile(atPath: corrupt, contents: Data("RIFF\u{0}\u{0}\u{0}\u{0}WAVEjunkjunkjunk".utf8))
         paths.append(corrupt)
         let zero = folder.appendingPathComponent("zero.wav").path
-        FileManager.default.createFile(atPath: zero, contents: Data())
+        _ = FileManager.default.createFile(atPath: zero, contents: Data())
         paths.append(zero)
         let truncated = folder.appendingPathComponent("truncated.flac").path
         try SoundFileWriter.write(noise(seconds: 3, seed: 7), channels: 1, sampleRate: 16000, format: .flac16, to: truncated)

@@ -13,6 +13,8 @@ public struct TrainingThroughputBenchmark: Sendable {
         public var ranks: Int
         public var threadsPerRank: Int
         public var localBatch: Int
+        /// Clips per GradCache recomputation chunk; 0 when the batch runs at once.
+        public var chunkSize: Int
         public var steps: Int
         /// Global clips (anchor + positive) per second.
         public var clipsPerSecond: Double
@@ -23,7 +25,7 @@ public struct TrainingThroughputBenchmark: Sendable {
         public var peakRSSMegabytes: Double
 
         enum CodingKeys: String, CodingKey {
-            case encoder, ranks, threadsPerRank = "threads_per_rank", localBatch = "local_batch", steps
+            case encoder, ranks, threadsPerRank = "threads_per_rank", localBatch = "local_batch", chunkSize = "chunk_size", steps
             case clipsPerSecond = "clips_per_s", commMs = "comm_ms", exposedCommMs = "exposed_comm_ms"
             case stepMs = "step_ms", peakRSSMegabytes = "peak_rss_mb"
         }
@@ -77,7 +79,7 @@ public struct TrainingThroughputBenchmark: Sendable {
         try communicator.allreduce(&totals, operator: .max)
         let global = Double(localBatch * communicator.size * steps)
         return Result(encoder: config.model.encoder.rawValue, ranks: communicator.size, threadsPerRank: threads.threads,
-                      localBatch: localBatch, steps: steps, clipsPerSecond: global / elapsed,
+                      localBatch: localBatch, chunkSize: chunk, steps: steps, clipsPerSecond: global / elapsed,
                       commMs: totals[0] / Double(steps) * 1000, exposedCommMs: totals[1] / Double(steps) * 1000,
                       stepMs: elapsed / Double(steps) * 1000, peakRSSMegabytes: totals[2])
     }

@@ -1,0 +1,67 @@
+import ColaEvaluation
+import ColaModel
+import Foundation
+
+/// The trained encoder a checkpoint holds, ready for the transfer suite: what `cola eval
+/// --checkpoint` scores and what rank 0 of `cola pretrain` scores after training.
+public struct CheckpointEncoder {
+    /// The checkpoint's step directory (`step-NNNNNN`), links such as `latest` resolved.
+    public let directory: String
+    /// The checkpoint as read and verified.
+    public let checkpoint: Checkpoint
+    /// The model the checkpoint's effective config describes.
+    public let configuration: ModelConfiguration
+
+    /// Reads the checkpoint at `path`: a step directory, or a folder whose `latest` (or
+    /// `checkpoints/latest`) points to one, such as a run directory.
+    public init(path: String) throws {
+        directory = Self.stepDirectory(path)
+        checkpoint = try Checkpoint.read(directory: directory)
+        let config = try RunConfig.parse(yaml: checkpoint.state.config, file: "\(directory)/state.json")
+        configuration = try ModelEmbedder.configuration(
+            encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
+            temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
+    }
+
+    /// The name the encoder has in reports and `scores.csv`: its step directory.
+    public var name: String { (directory as NSString).lastPathComponent }
+
+    /// The effective config the checkpoint was trained with (YAML).
+    public var configurationText: String { checkpoint.state.config }
+
+    /// The trained encoder as a transfer-suite embedder.
+    public func embedder() throws -> ModelEmbedder {
+        try ModelEmbedder.trained(configuration, parameters: parameters, buffers: buffers, displayName: name)
+    }
+
+    /// Scores the encoder on `tasks` under `dataRoot` with the log-mel statistics and random-encoder
+    /// floors beside it, writing `results.json`/`results.md` into `outputDirectory`.
+    @discardableResult
+    public func score(dataRoot: String, tasks: [String], outputDirectory: String, probeEpochs: Int,
+                      log: (String) -> Void) throws -> SuiteReport {
+        try TransferSuite.scoreTrainedEncoder(
+            configuration, parameters: parameters, buffers: buffers, name: name, dataRoot: dataRoot, tasks: tasks,
+            outputDirectory: outputDirectory, probeEpochs: probeEpochs, configurationText: configurationText, log: log)
+    }
+
+    private var parameters: (table: ParameterTable, values: [Float]) {
+        (checkpoint.model.parameterTable, checkpoint.model.parameters)
+    }
+
+    private var buffers: (table: ParameterTable, values: [Float]) {
+        (checkpoint.model.bufferTable, checkpoint.model.buffers)
+    }
+
+    /// `path` itself when it holds `model.bin`, else the step directory its `latest` (or
+    /// `checkpoints/latest`) link points to; unchanged when neither exists (reading then fails
+    /// with the path named).
+    static func stepDirectory(_ path: String) -> String {
+        let files = FileManager.default
+        for candidate in [path, path + "/latest", path + "/checkpoints/latest"] where files.fileExists(atPath: candidate + "/model.bin") {
+            return (try? files.destinationOfSymbolicLink(atPath: candidate)).map { destination in
+                destination.hasPrefix("/") ? destination : (candidate as NSString).deletingLastPathComponent + "/" + destination
+            } ?? candidate
+        }
+        return path
+    }
+}

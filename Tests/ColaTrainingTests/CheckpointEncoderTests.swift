@@ -1,0 +1,56 @@
+import ColaEvaluation
+import ColaModel
+import Foundation
+import XCTest
+@testable import ColaTraining
+
+final class CheckpointEncoderTests: XCTestCase {
+    private var folder: String!
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "cola-checkpoint-encoder-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Writes a small-CNN model's values as checkpoint `step` of a run at `folder/checkpoints`.
+    private func writeCheckpoint(_ model: ContrastiveModel, step: Int) throws {
+        let state = TrainingState(step: step, dataPosition: 0, epoch: 0, rngSeed: 1, rngStep: step, worldSize: 1, globalBatch: 8,
+                                  config: "model:\n  encoder: cnn\n", gitRevision: nil, writtenAt: "2026-01-01T00:00:00Z")
+        let values = Array(UnsafeBufferPointer(start: model.parameterValues.pointer, count: model.parameters.count))
+        let buffers = Array(UnsafeBufferPointer(start: model.bufferValues.pointer, count: model.buffers.count))
+        let checkpoint = Checkpoint(
+            model: ModelSnapshot(parameterTable: model.parameters, parameters: values, bufferTable: model.buffers, buffers: buffers),
+            optimizer: OptimizerSnapshot(step: step, firstMoment: values.map { _ in 0 }, secondMoment: values.map { _ in 0 }),
+            state: state)
+        try CheckpointStore(directory: "\(folder!)/checkpoints", keep: 2).write(checkpoint)
+    }
+
+    func testARunDirectoryResolvesToItsLatestCheckpointAndEmbedsLikeTheTrainedModel() throws {
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN), seed: 11)
+        try writeCheckpoint(ContrastiveModel(ModelConfiguration(encoder: .smallCNN), seed: 5), step: 3)
+        try writeCheckpoint(model, step: 7)
+
+        let trained = try CheckpointEncoder(path: folder)
+        XCTAssertEqual(trained.name, "step-000007")
+        XCTAssertEqual(trained.configuration.encoder, .smallCNN)
+        XCTAssertEqual(trained.configurationText, "model:\n  encoder: cnn\n")
+
+        let crops: [Float] = (0..<(2 * 96 * 64)).map { (i: Int) -> Float in Float((i * 7919) % 1000) / 100 - 8 }
+        let fromCheckpoint = try trained.embedder().embed(crops, count: 2)
+        let fromModel = try ModelEmbedder(model: model, identity: "direct", displayName: "direct").embed(crops, count: 2)
+        let difference = zip(fromCheckpoint, fromModel).map { abs($0 - $1) }.max() ?? .infinity
+        print("checkpoint vs in-memory encoder: max abs diff \(difference)")
+        XCTAssertEqual(fromCheckpoint.count, 2 * 512)
+        XCTAssertEqual(difference, 0)
+    }
+
+    func testAFolderWithoutACheckpointIsNamedInTheError() throws {
+        XCTAssertThrowsError(try CheckpointEncoder(path: folder)) { error in
+            XCTAssertTrue("\(error)".contains(folder), "\(error)")
+        }
+    }
+}
