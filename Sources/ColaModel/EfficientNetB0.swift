@@ -11,8 +11,8 @@ extension Encoder {
 
     /// EfficientNet-B0 as `tf.keras.applications.EfficientNetB0(include_top=False, weights=None, pooling='max')`
     /// on a 1-channel input: stem conv 3×3/2 (32) + BN + swish, 16 MBConv blocks, top conv 1×1 (1280)
-    /// + BN + swish, global max pool. The input is first multiplied by 1/255 (Keras's `Rescaling`;
-    /// its un-adapted `Normalization` is the identity).
+    /// + BN + swish, global max pool; every BN followed by swish is one ``BatchNormSwish``. The input
+    /// is first multiplied by 1/255 (Keras's `Rescaling`; its un-adapted `Normalization` is the identity).
     static func makeEfficientNetB0(table: inout ParameterTable, buffers: inout ParameterTable) -> Encoder {
         var stages: [[Layer]] = []
         var offsets: [Int] = []
@@ -21,7 +21,7 @@ extension Encoder {
         offsets.append(table.count)
         let stem = Conv2D("encoder.stem.conv.weight", inputChannels: 1, outputChannels: 32, kernel: 3, stride: 2, table: &table)
         convolutions.append(stem)
-        stages.append([stem, BatchNorm("encoder.stem.bn", channels: 32, table: &table, buffers: &buffers), Activation(.swish)])
+        stages.append([stem, BatchNormSwish("encoder.stem.bn", channels: 32, table: &table, buffers: &buffers)])
 
         let total = efficientNetStages.reduce(0) { $0 + $1.repeats }
         var inputFilters = 32
@@ -43,8 +43,7 @@ extension Encoder {
         offsets.append(table.count)
         let top = Conv2D("encoder.top.conv.weight", inputChannels: inputFilters, outputChannels: 1280, kernel: 1, table: &table)
         convolutions.append(top)
-        stages.append([top, BatchNorm("encoder.top.bn", channels: 1280, table: &table, buffers: &buffers), Activation(.swish),
-                       GlobalMaxPool()])
+        stages.append([top, BatchNormSwish("encoder.top.bn", channels: 1280, table: &table, buffers: &buffers), GlobalMaxPool()])
         return Encoder(kind: .efficientNetB0, stages: stages, stageOffsets: offsets, featureCount: 1280, inputScale: 1 / 255,
                        convolutions: convolutions)
     }

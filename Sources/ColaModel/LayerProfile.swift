@@ -42,6 +42,7 @@ extension Layer {
             if conv.groups > 1 { return "depthwise \(conv.kernel)x\(conv.kernel)" }
             return "conv \(conv.kernel)x\(conv.kernel)"
         case let bn as BatchNorm: return bn.fusedReLU ? "batch norm + relu" : "batch norm"
+        case is BatchNormSwish: return "batch norm + swish"
         case let activation as Activation: return "\(activation.function)"
         case is MaxPool2D: return "max pool"
         case is GlobalMaxPool: return "global max pool"

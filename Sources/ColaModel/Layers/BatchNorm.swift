@@ -1,13 +1,13 @@
 import ColaTensor
 
-/// Batch normalization over channels (Keras semantics), optionally with a fused ReLU, on oneDNN.
+/// γ, β and the running statistics of one batch-normalization layer, with Keras's running update.
 ///
 /// ε = 1e-3 and momentum 0.99 as Keras's `BatchNormalization`: after a batch-statistics pass,
 /// `running_mean = 0.99·running_mean + 0.01·mean` and `running_var = 0.99·running_var +
 /// 0.01·var·m/(m−1)` (the unbiased batch variance, m = N·H·W). Training normalizes with the biased
 /// batch variance. γ and β are parameters `<name>.weight|bias`; the running statistics are
-/// buffers `<name>.running_mean|running_var` in the model's second table.
-final class BatchNorm: Layer {
+/// buffers `<name>.running_mean|running_var` in the model's second table (PyTorch's names).
+struct BatchNormParameters {
     static let epsilon: Float = 1e-3
     static let momentum: Float = 0.99
 
@@ -15,6 +15,31 @@ final class BatchNorm: Layer {
     let beta: ParameterEntry
     let runningMean: ParameterEntry
     let runningVariance: ParameterEntry
+
+    init(_ name: String, channels: Int, table: inout ParameterTable, buffers: inout ParameterTable) {
+        gamma = table.register("\(name).weight", shape: [channels])
+        beta = table.register("\(name).bias", shape: [channels])
+        runningMean = buffers.register("\(name).running_mean", shape: [channels])
+        runningVariance = buffers.register("\(name).running_var", shape: [channels])
+    }
+
+    /// Keras's momentum update from a batch's mean and biased `variance` over `count` = N·H·W positions.
+    func updateRunningStatistics(mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, count: Int, _ run: RunContext) {
+        let m = Float(count)
+        let correction = m > 1 ? m / (m - 1) : 1
+        let rm = run.buffers + runningMean.offset, rv = run.buffers + runningVariance.offset
+        let keep = BatchNormParameters.momentum, take = 1 - BatchNormParameters.momentum
+        for c in 0..<gamma.count {
+            rm[c] = keep * rm[c] + take * mean[c]
+            rv[c] = keep * rv[c] + take * variance[c] * correction
+        }
+    }
+}
+
+/// Batch normalization over channels (Keras semantics, ``BatchNormParameters``), optionally with a
+/// fused ReLU, on oneDNN.
+final class BatchNorm: Layer {
+    let entries: BatchNormParameters
     let channels: Int
     let fusedReLU: Bool
 
@@ -28,12 +53,9 @@ final class BatchNorm: Layer {
     private var usedBatchStatistics = true
 
     init(_ name: String, channels: Int, fusedReLU: Bool = false, table: inout ParameterTable, buffers: inout ParameterTable) {
+        entries = BatchNormParameters(name, channels: channels, table: &table, buffers: &buffers)
         self.channels = channels
         self.fusedReLU = fusedReLU
-        gamma = table.register("\(name).weight", shape: [channels])
-        beta = table.register("\(name).bias", shape: [channels])
-        runningMean = buffers.register("\(name).running_mean", shape: [channels])
-        runningVariance = buffers.register("\(name).running_var", shape: [channels])
         batchMean = FloatBuffer(count: channels)
         batchVariance = FloatBuffer(count: channels)
         gammaGradient = FloatBuffer(count: channels)
@@ -44,25 +66,18 @@ final class BatchNorm: Layer {
         let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width)
         let batchStatistics = run.usesBatchStatistics
         let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
-        let mean = batchStatistics ? batchMean.pointer : run.buffers + runningMean.offset
-        let variance = batchStatistics ? batchVariance.pointer : run.buffers + runningVariance.offset
+        let mean = batchStatistics ? batchMean.pointer : run.buffers + entries.runningMean.offset
+        let variance = batchStatistics ? batchVariance.pointer : run.buffers + entries.runningVariance.offset
         var ws: UnsafeMutablePointer<Float>? = nil
         if plan.workspaceFloats > 0 { ws = run.activation(plan.workspaceFloats) }
         var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
             (.source, .init(x.pointer)), (.destination, .init(y.pointer)), (.mean, .init(mean)), (.variance, .init(variance)),
-            (.scale, .init(run.parameters + gamma.offset)), (.shift, .init(run.parameters + beta.offset)),
+            (.scale, .init(run.parameters + entries.gamma.offset)), (.shift, .init(run.parameters + entries.beta.offset)),
         ]
         if let ws { arguments.append((.workspace, .init(ws))) }
         try plan.forward.execute(arguments: arguments)
         if batchStatistics && run.mode.updatesRunningStatistics {
-            let m = Float(x.batch * x.height * x.width)
-            let correction = m > 1 ? m / (m - 1) : 1
-            let rm = run.buffers + runningMean.offset, rv = run.buffers + runningVariance.offset
-            let keep = BatchNorm.momentum, take = 1 - BatchNorm.momentum
-            for c in 0..<channels {
-                rm[c] = keep * rm[c] + take * batchMean[c]
-                rv[c] = keep * rv[c] + take * batchVariance[c] * correction
-            }
+            entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer, count: x.batch * x.spatial, run)
         }
         input = x
         workspace = ws
@@ -71,22 +86,22 @@ final class BatchNorm: Layer {
     }
 
     func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
-        guard let x = input else { preconditionFailure("\(gamma.name): backward before forward") }
+        guard let x = input else { preconditionFailure("\(entries.gamma.name): backward before forward") }
         let plan = try self.plan(x, .training, batchStatistics: usedBatchStatistics)
         let backward = try plan.makeBackward(x)
         let dx = run.gradientMap(like: x)
-        let mean = usedBatchStatistics ? batchMean.pointer : run.buffers + runningMean.offset
-        let variance = usedBatchStatistics ? batchVariance.pointer : run.buffers + runningVariance.offset
+        let mean = usedBatchStatistics ? batchMean.pointer : run.buffers + entries.runningMean.offset
+        let variance = usedBatchStatistics ? batchVariance.pointer : run.buffers + entries.runningVariance.offset
         var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
             (.source, .init(x.pointer)), (.mean, .init(mean)), (.variance, .init(variance)),
-            (.destinationGradient, .init(dy.pointer)), (.scale, .init(run.parameters + gamma.offset)),
-            (.shift, .init(run.parameters + beta.offset)), (.sourceGradient, .init(dx.pointer)), (.scaleGradient, .init(gammaGradient.pointer)),
+            (.destinationGradient, .init(dy.pointer)), (.scale, .init(run.parameters + entries.gamma.offset)),
+            (.shift, .init(run.parameters + entries.beta.offset)), (.sourceGradient, .init(dx.pointer)), (.scaleGradient, .init(gammaGradient.pointer)),
             (.shiftGradient, .init(betaGradient.pointer)),
         ]
         if let workspace { arguments.append((.workspace, .init(workspace))) }
         try backward.execute(arguments: arguments)
-        run.accumulateGradient(gamma, gammaGradient.pointer)
-        run.accumulateGradient(beta, betaGradient.pointer)
+        run.accumulateGradient(entries.gamma, gammaGradient.pointer)
+        run.accumulateGradient(entries.beta, betaGradient.pointer)
         return dx
     }
 
@@ -116,14 +131,14 @@ final class BatchNorm: Layer {
         init(layout: OneDNNLayout, propagation: OneDNNPropagation, flags: OneDNNBatchNormFlags) throws {
             self.layout = layout
             self.flags = flags
-            forward = try OneDNN.batchNormForward(propagation, data: layout, epsilon: BatchNorm.epsilon, flags: flags)
+            forward = try OneDNN.batchNormForward(propagation, data: layout, epsilon: BatchNormParameters.epsilon, flags: flags)
             let bytes = propagation == .training && flags.contains(.fusedReLU) ? forward.layout(of: .workspace).byteCount : 0
             workspaceFloats = (bytes + 3) / 4
         }
 
         func makeBackward(_ x: FeatureMap) throws -> OneDNNPrimitive {
             if let backward { return backward }
-            let made = try OneDNN.batchNormBackward(data: layout, epsilon: BatchNorm.epsilon, flags: flags, hint: forward)
+            let made = try OneDNN.batchNormBackward(data: layout, epsilon: BatchNormParameters.epsilon, flags: flags, hint: forward)
             backward = made
             return made
         }

@@ -3,6 +3,7 @@ import ColaTensor
 /// EfficientNet's inverted-residual block, as Keras `efficientnet.block`:
 /// [1×1 expand conv, BN, swish] (when expand ratio ≠ 1) → k×k depthwise conv (stride s), BN, swish →
 /// squeeze-excite → 1×1 project conv, BN → (stride 1 and in = out) per-sample drop-connect + residual.
+/// Each BN + swish pair is one fused ``BatchNormSwish``.
 ///
 /// Drop-connect is Keras `Dropout(rate, noise_shape=(None, 1, 1, 1))`: each sample's branch is
 /// kept with probability 1 − rate and then scaled by 1/(1 − rate).
@@ -30,14 +31,14 @@ final class MBConvBlock: Layer {
         if expandRatio != 1 {
             let conv = Conv2D("\(name).expand.conv.weight", inputChannels: inputFilters, outputChannels: filters, kernel: 1, table: &table)
             convolutions.append(conv)
-            expand = [conv, BatchNorm("\(name).expand.bn", channels: filters, table: &table, buffers: &buffers), Activation(.swish)]
+            expand = [conv, BatchNormSwish("\(name).expand.bn", channels: filters, table: &table, buffers: &buffers)]
         } else {
             expand = []
         }
         let dw = Conv2D("\(name).depthwise.conv.weight", inputChannels: filters, outputChannels: filters, kernel: kernel,
                         stride: stride, depthwise: true, table: &table)
         convolutions.append(dw)
-        depthwise = [dw, BatchNorm("\(name).depthwise.bn", channels: filters, table: &table, buffers: &buffers), Activation(.swish)]
+        depthwise = [dw, BatchNormSwish("\(name).depthwise.bn", channels: filters, table: &table, buffers: &buffers)]
         squeezeExcite = SqueezeExcite("\(name).se", channels: filters, squeezed: max(1, inputFilters / 4), table: &table)
         let pc = Conv2D("\(name).project.conv.weight", inputChannels: filters, outputChannels: outputFilters, kernel: 1, table: &table)
         convolutions.append(pc)
