@@ -1,0 +1,119 @@
+import ColaTensor
+import Foundation
+
+/// What oneDNN's 3×3 convolutions reach on this machine in isolation, at the small CNN's shapes:
+/// the ceiling its training step can approach, since the convolutions are ≈ 97 % of its FLOPs.
+///
+/// Each layer's forward, backward-data (not for the first layer, whose input gradient Cola skips)
+/// and backward-weights primitive runs alone on warm buffers, once with channels-last activations
+/// (Cola's layout) and once with the blocked layout oneDNN prefers; the faster counts. The
+/// ceiling in clips/s is the batch over the sum of the best times.
+public struct ConvolutionCeilingBenchmark: Sendable {
+    /// One primitive's best time in one layout.
+    public struct Measurement: Codable, Sendable {
+        public var layer: Int
+        public var pass: String
+        public var layout: String
+        public var milliseconds: Double
+        public var gflopsPerSecond: Double
+        public var implementation: String
+
+        enum CodingKeys: String, CodingKey {
+            case layer, pass, layout, milliseconds, gflopsPerSecond = "gflops_per_s", implementation
+        }
+    }
+
+    /// All measurements and the ceiling they imply.
+    public struct Result: Codable, Sendable {
+        public var batch: Int
+        public var threads: Int
+        public var measurements: [Measurement]
+        /// Sum over layers and passes of the faster layout's time.
+        public var convolutionMilliseconds: Double
+        /// `batch / convolutionMilliseconds`: clips/s if everything but the convolutions were free.
+        public var ceilingClipsPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case batch, threads, measurements, convolutionMilliseconds = "convolution_ms"
+            case ceilingClipsPerSecond = "ceiling_clips_per_s"
+        }
+    }
+
+    /// The small CNN's convolutions: (input channels, output channels, height, width).
+    static let layers = [(1, 64, 96, 64), (64, 128, 48, 32), (128, 256, 24, 16), (256, 512, 12, 8)]
+
+    public let batch: Int
+    public let threads: Int
+    public let repetitions: Int
+
+    /// - Parameter batch: Clips per step (the convolutions see 2·batch segments).
+    public init(batch: Int, threads: Int, repetitions: Int) {
+        self.batch = batch
+        self.threads = threads
+        self.repetitions = max(1, repetitions)
+    }
+
+    public func run() throws -> Result {
+        OneDNN.setThreadCount(threads)
+        var measurements: [Measurement] = []
+        var total = 0.0
+        for (index, shape) in Self.layers.enumerated() {
+            let passes = index == 0 ? ["forward", "backward weights"] : ["forward", "backward data", "backward weights"]
+            for pass in passes {
+                var best = Double.infinity
+                for layout in ["channels-last", "blocked"] {
+                    let m = try measure(layer: index, shape: shape, pass: pass, blocked: layout == "blocked")
+                    measurements.append(m)
+                    best = min(best, m.milliseconds)
+                }
+                total += best
+            }
+        }
+        return Result(batch: batch, threads: threads, measurements: measurements, convolutionMilliseconds: total,
+                      ceilingClipsPerSecond: Double(batch) / (total / 1000))
+    }
+
+    private func measure(layer: Int, shape: (Int, Int, Int, Int), pass: String, blocked: Bool) throws -> Measurement {
+        let (input, output, height, width) = shape
+        let n = 2 * batch
+        let activation: OneDNNLayout.Format = blocked ? .any : .nhwc
+        let source = try OneDNNLayout([n, input, height, width], activation)
+        let destination = try OneDNNLayout([n, output, height, width], activation)
+        let weights = try OneDNNLayout([output, input, 3, 3], .any)
+        let geometry = (strides: [1, 1], left: [1, 1], right: [1, 1])
+        let forward = try OneDNN.convolutionForward(.training, source: source, weights: weights, bias: nil, destination: destination,
+                                                    strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right)
+        let primitive: OneDNNPrimitive
+        let arguments: [OneDNNArgument]
+        switch pass {
+        case "forward":
+            primitive = forward
+            arguments = [.source, .weights, .destination]
+        case "backward data":
+            primitive = try OneDNN.convolutionBackwardData(
+                sourceGradient: forward.layout(of: .source), weights: weights, destinationGradient: forward.layout(of: .destination),
+                strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right, hint: forward)
+            arguments = [.destinationGradient, .weights, .sourceGradient]
+        default:
+            primitive = try OneDNN.convolutionBackwardWeights(
+                source: forward.layout(of: .source), weightsGradient: weights, biasGradient: nil,
+                destinationGradient: forward.layout(of: .destination),
+                strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right, hint: forward)
+            arguments = [.source, .destinationGradient, .weightsGradient]
+        }
+        let buffers = arguments.map { FloatBuffer((0..<primitive.layout(of: $0).floatCount).map { Float($0 % 13) * 0.01 - 0.06 }) }
+        let bound = zip(arguments, buffers).map { ($0, UnsafeMutableRawPointer($1.pointer)) }
+        var best = Double.infinity
+        try withExtendedLifetime(buffers) {
+            try primitive.execute(arguments: bound)
+            for _ in 0..<repetitions {
+                let start = DispatchTime.now()
+                try primitive.execute(arguments: bound)
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+            }
+        }
+        let flops = 2.0 * Double(n * output * input * 9 * height * width)
+        return Measurement(layer: layer + 1, pass: pass, layout: blocked ? "blocked" : "channels-last", milliseconds: best * 1000,
+                           gflopsPerSecond: flops / best / 1e9, implementation: primitive.implementation)
+    }
+}
