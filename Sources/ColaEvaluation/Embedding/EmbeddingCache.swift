@@ -22,14 +22,22 @@ public struct EmbeddingCache: Sendable {
     }
 
     /// The cache key of `task` embedded by `embedderIdentity` with the given windowing: changes
-    /// whenever a clip, a label, the embedder or the windowing changes.
+    /// whenever a clip, a label, the embedder or the windowing changes, and when an audio file is
+    /// rewritten under the same name (its size and modification time are part of the key).
     public static func key(task: TaskData, embedderIdentity: String, windowing: String) -> String {
         var text = "\(embedderIdentity)|\(windowing)|\(task.name)|\(task.classNames.joined(separator: ","))"
         for (name, clips) in [("train", task.train), ("valid", task.valid), ("test", task.test)] {
             text += "|\(name):"
-            for clip in clips { text += "\(clip.key)=\(clip.label);" }
+            for clip in clips { text += "\(clip.key)#\(fileFingerprint(clip.path))=\(clip.label);" }
         }
         return StableHash.hex(text)
+    }
+
+    /// Size and modification time of the file at `path` (`missing` when it cannot be read).
+    static func fileFingerprint(_ path: String) -> String {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return "missing" }
+        return "\(status.st_size):\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
     }
 
     /// The file for `task` under `key`.
