@@ -24,10 +24,11 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "COpenMP"),
 
         // Numeric kernels stay optimized in debug builds too, so `swift test` (debug) runs the
         // reference and gradient checks in seconds.
-        .target(name: "ColaTensor", dependencies: ["CBLAS", "CDNNL"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "ColaTensor", dependencies: ["CBLAS", "CDNNL", "COpenMP"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "ColaAudio", dependencies: ["CSndFile", "CFFTW", "CSoxr"]),
         .target(name: "ColaModel", dependencies: ["ColaTensor"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "ColaDistributed", dependencies: ["CMPI"]),

@@ -156,7 +156,7 @@ private let blockRows = 64
 /// Calls `body` on blocks of ``blockRows`` rows, the rows split across threads.
 @inline(__always)
 private func forEachBlock(_ rows: Int, _ channels: Int, _ body: (Range<Int>) -> Void) {
-    Parallel.forEachRange(rows, cost: channels) { range in
+    OpenMPTeam.forEachRange(rows, cost: channels) { range in
         var r = range.lowerBound
         while r < range.upperBound {
             let end = min(r + blockRows, range.upperBound)
@@ -181,7 +181,7 @@ private func reduceOverRows(
     let partials = UnsafeMutablePointer<Double>.allocate(capacity: parts * 2 * channels)
     partials.initialize(repeating: 0, count: parts * 2 * channels)
     defer { partials.deallocate() }
-    Parallel.forEachRange(parts, cost: partRows * channels) { partRange in
+    OpenMPTeam.forEachRange(parts, cost: partRows * channels) { partRange in
         for p in partRange {
             let first = partials + p * 2 * channels, second = first + channels
             var r = p * partRows
@@ -246,7 +246,7 @@ private func forwardChunk<V: ExpVector, A: VectorAccess>(
     let m = A.load(V.self, mean + c, lanes), a = A.load(V.self, scale + c, lanes), b = A.load(V.self, beta + c, lanes)
     var offset = range.lowerBound * channels + c
     for _ in range {
-        let y = (A.load(V.self, x + offset, lanes) - m) * a + b
+        let y = b.addingProduct(A.load(V.self, x + offset, lanes) - m, a)
         A.store(y * VectorExp.sigmoid(y), z + offset, lanes)
         offset += channels
     }
@@ -271,12 +271,12 @@ private func backwardChunk<V: ExpVector, A: VectorAccess>(
     var offset = range.lowerBound * channels + c
     for _ in range {
         let centered = A.load(V.self, x + offset, lanes) - mean
-        let y = centered * a + b
+        let y = b.addingProduct(centered, a)
         let sigma = VectorExp.sigmoid(y)
         // swish′(y) = σ(y)·(1 + y·(1 − σ(y)))
         let gv = A.load(V.self, dz + offset, lanes) * sigma * (y * (1 - sigma) + 1)
         s += gv
-        q += gv * (centered * invstd)
+        q = q.addingProduct(gv, centered * invstd)
         A.store(gv * out, g + offset, lanes)
         offset += channels
     }
@@ -293,7 +293,7 @@ private func combineChunk<V: SIMD, A: VectorAccess>(
     let bv = A.load(V.self, b + c, lanes), kv = A.load(V.self, k + c, lanes)
     var offset = range.lowerBound * channels + c
     for _ in range {
-        let v = A.load(V.self, g + offset, lanes) * av + (A.load(V.self, x + offset, lanes) - m) * bv + kv
+        let v = kv.addingProduct(A.load(V.self, g + offset, lanes), av).addingProduct(A.load(V.self, x + offset, lanes) - m, bv)
         A.store(v, dx + offset, lanes)
         offset += channels
     }
