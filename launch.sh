@@ -4,6 +4,7 @@
 #   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests
 #   ./launch.sh setup      install system packages and build release only
 #   ./launch.sh pretrain --config configs/demo.yaml [cola pretrain options]   (NP=ranks, default: cores)
+#   ./launch.sh bench      install the peers (CPU torch, TensorFlow, jemalloc), every benchmark
 #   ./launch.sh help
 # Safe to run twice: packages already installed are not reinstalled, builds are incremental.
 set -euo pipefail
@@ -18,6 +19,10 @@ SYSTEM_PACKAGES=(
 DATA_PACKAGES=(
   sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
 )
+
+# What the benchmarks run beside Cola: jemalloc for the best torch configuration (PEERS.md); the
+# Python peers come from benchmarks/requirements.txt.
+PEER_PACKAGES=(libjemalloc2 python3-pip python3-venv)
 
 RELEASE_FLAGS=(-c release -Xswiftc -target-cpu -Xswiftc native -Xcc -march=native)
 CORES=$(nproc)
@@ -108,6 +113,29 @@ command_pretrain() {
   run_mpi "${NP:-$CORES}" "$(release_binary)/cola" pretrain "$@"
 }
 
+# The Python peers: already importable, else pip into this Python, else (Debian's system Python is
+# externally managed) into the virtual environment .venv-peers, put first on PATH.
+install_peers() {
+  [ -x .venv-peers/bin/python3 ] && export PATH="$PWD/.venv-peers/bin:$PATH"
+  python3 -c "import torch, tensorflow, scipy, librosa" 2>/dev/null && return 0
+  say "peers: pip install -r benchmarks/requirements.txt (CPU torch needs PIP_FIND_LINKS at its wheel)"
+  if ! python3 -m pip install -q -r benchmarks/requirements.txt; then
+    say "this Python is externally managed: installing the peers into .venv-peers"
+    python3 -m venv .venv-peers
+    .venv-peers/bin/pip install -q -r benchmarks/requirements.txt
+    export PATH="$PWD/.venv-peers/bin:$PATH"
+  fi
+}
+
+command_bench() {
+  require_swift
+  install_packages "${SYSTEM_PACKAGES[@]}" "${PEER_PACKAGES[@]}"
+  install_peers
+  build_release
+  say "every benchmark (about 15 minutes; keep the machine otherwise idle)"
+  COLA_BIN="$(release_binary)/cola" benchmarks/run-all.sh "$@"
+}
+
 command_help() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 
 case "${1:-help}" in
@@ -115,6 +143,7 @@ case "${1:-help}" in
   test) shift; command_test "$@" ;;
   demo) shift; command_demo "$@" ;;
   pretrain) shift; command_pretrain "$@" ;;
+  bench) shift; command_bench "$@" ;;
   help | -h | --help) command_help ;;
   *) echo "unknown command: $1" >&2; command_help >&2; exit 2 ;;
 esac
