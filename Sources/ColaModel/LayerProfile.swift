@@ -45,6 +45,7 @@ extension Layer {
         case is BatchNormSwish: return "batch norm + swish"
         case let activation as Activation: return "\(activation.function)"
         case is MaxPool2D: return "max pool"
+        case is BatchNormReLUMaxPool: return "batch norm + relu + max pool"
         case is GlobalMaxPool: return "global max pool"
         case is SqueezeExcite: return "squeeze-excite"
         default: return "other"

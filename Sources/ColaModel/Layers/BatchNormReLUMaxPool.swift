@@ -1,0 +1,146 @@
+import ColaTensor
+
+/// Batch normalization with ReLU followed by 2×2 max pooling (stride 2, 'valid'), in one layer:
+/// exactly ``BatchNorm`` (`fusedReLU: true`) then ``MaxPool2D``.
+///
+/// Same parameters and buffers as ``BatchNorm`` (`<name>.weight|bias`, `<name>.running_mean|running_var`),
+/// its ε, momentum and unbiased running-variance update, so checkpoints and reference fixtures
+/// load unchanged. Odd heights/widths drop the last row/column, as ``MaxPool2D``.
+///
+/// The forward pass is oneDNN's batch norm + ReLU (statistics and ReLU decisions bit for bit as
+/// before: Cola's own statistics, though more accurate, flipped ReLU near-ties, and the 20-step
+/// trajectory test against PyTorch is sensitive to each flip) into a scratch map shared by the
+/// encoder's layers, then Cola's pooling, which keeps one byte per pooled element instead of
+/// oneDNN's pooling and ReLU workspaces and the full-size BN output. The backward pass is one fused
+/// pair of passes (``BatchNormReLUMaxPoolKernels``) instead of oneDNN's pooling and batch-norm backward.
+final class BatchNormReLUMaxPool: Layer {
+    let gamma: ParameterEntry
+    let beta: ParameterEntry
+    let runningMean: ParameterEntry
+    let runningVariance: ParameterEntry
+    let channels: Int
+
+    private let batchMean: FloatBuffer
+    private let batchVariance: FloatBuffer
+    private let gammaGradient: FloatBuffer
+    private let betaGradient: FloatBuffer
+    private let scratch: NormalizedScratch
+    private var plans: [PlanKey: Plan] = [:]
+    private var input: FeatureMap?
+    private var argmax: UnsafeMutablePointer<UInt8>?
+    private var usedBatchStatistics = true
+
+    /// A layer whose full-size BN output goes to `scratch` (one shared by the layers of an encoder).
+    init(_ name: String, channels: Int, scratch: NormalizedScratch, table: inout ParameterTable, buffers: inout ParameterTable) {
+        self.channels = channels
+        self.scratch = scratch
+        gamma = table.register("\(name).weight", shape: [channels])
+        beta = table.register("\(name).bias", shape: [channels])
+        runningMean = buffers.register("\(name).running_mean", shape: [channels])
+        runningVariance = buffers.register("\(name).running_var", shape: [channels])
+        batchMean = FloatBuffer(count: channels)
+        batchVariance = FloatBuffer(count: channels)
+        gammaGradient = FloatBuffer(count: channels)
+        betaGradient = FloatBuffer(count: channels)
+    }
+
+    func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
+        precondition(x.channels == channels, "\(gamma.name): input has \(x.channels) channels, expected \(channels)")
+        let batchStatistics = run.usesBatchStatistics
+        let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
+        let (mean, variance) = statistics(batchStatistics, run)
+        // The BN + ReLU output and oneDNN's ReLU workspace live only during this call.
+        let memory = scratch.take(x.count + plan.workspaceFloats)
+        let normalized = FeatureMap(memory, batch: x.batch, channels: channels, height: x.height, width: x.width)
+        var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
+            (.source, .init(x.pointer)), (.destination, .init(normalized.pointer)), (.mean, .init(mutating: mean)),
+            (.variance, .init(mutating: variance)), (.scale, .init(run.parameters + gamma.offset)),
+            (.shift, .init(run.parameters + beta.offset)),
+        ]
+        if plan.workspaceFloats > 0 { arguments.append((.workspace, .init(memory + x.count))) }
+        try plan.forward.execute(arguments: arguments)
+        if batchStatistics && run.mode.updatesRunningStatistics { updateRunningStatistics(positions: x.batch * x.spatial, run) }
+        let y = run.featureMap(batch: x.batch, channels: channels, height: x.height / 2, width: x.width / 2)
+        // One byte per pooled element, kept for backward only.
+        let indices = run.mode.keepsActivations
+            ? UnsafeMutableRawPointer(run.activation((y.count + 3) / 4)).bindMemory(to: UInt8.self, capacity: y.count) : nil
+        BatchNormReLUMaxPoolKernels.maxPool(normalized, into: y, argmax: indices)
+        input = x
+        argmax = indices
+        usedBatchStatistics = batchStatistics
+        return y
+    }
+
+    func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
+        guard let x = input, let argmax else { preconditionFailure("\(gamma.name): backward before a training forward") }
+        let (mean, variance) = statistics(usedBatchStatistics, run)
+        BatchNormReLUMaxPoolKernels.parameterGradients(dy, argmax: argmax, x: x, mean: mean, variance: variance,
+                                                       epsilon: BatchNorm.epsilon, dGamma: gammaGradient.pointer,
+                                                       dBeta: betaGradient.pointer)
+        run.accumulateGradient(gamma, gammaGradient.pointer)
+        run.accumulateGradient(beta, betaGradient.pointer)
+        guard inputGradient else { return nil }
+        let dx = run.gradientMap(like: x)
+        BatchNormReLUMaxPoolKernels.inputGradient(dy, argmax: argmax, x: x, mean: mean, variance: variance,
+                                                  epsilon: BatchNorm.epsilon, gamma: run.parameters + gamma.offset,
+                                                  dGamma: gammaGradient.pointer, dBeta: betaGradient.pointer,
+                                                  batchStatistics: usedBatchStatistics, into: dx)
+        return dx
+    }
+
+    private struct PlanKey: Hashable {
+        let batch: Int, height: Int, width: Int, training: Bool, batchStatistics: Bool
+    }
+
+    /// oneDNN's batch norm + ReLU forward for one shape and mode, built as ``BatchNorm`` builds it.
+    private final class Plan {
+        let forward: OneDNNPrimitive
+        let workspaceFloats: Int
+
+        init(layout: OneDNNLayout, propagation: OneDNNPropagation, flags: OneDNNBatchNormFlags) throws {
+            forward = try OneDNN.batchNormForward(propagation, data: layout, epsilon: BatchNorm.epsilon, flags: flags)
+            workspaceFloats = propagation == .training ? (forward.layout(of: .workspace).byteCount + 3) / 4 : 0
+        }
+    }
+
+    private func plan(_ x: FeatureMap, _ propagation: OneDNNPropagation, batchStatistics: Bool) throws -> Plan {
+        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, training: propagation == .training,
+                          batchStatistics: batchStatistics)
+        if let plan = plans[key] { return plan }
+        var flags: OneDNNBatchNormFlags = [.scale, .shift, .fusedReLU]
+        if !batchStatistics { flags.insert(.globalStatistics) }
+        let plan = try Plan(layout: try x.layout(), propagation: propagation, flags: flags)
+        plans[key] = plan
+        return plan
+    }
+
+    /// The statistics a pass normalizes with: this batch's, or the running ones.
+    private func statistics(_ batchStatistics: Bool, _ run: RunContext) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
+        batchStatistics ? (UnsafePointer(batchMean.pointer), UnsafePointer(batchVariance.pointer))
+            : (UnsafePointer(run.buffers + runningMean.offset), UnsafePointer(run.buffers + runningVariance.offset))
+    }
+
+    /// Keras's update, as ``BatchNorm``: momentum on the mean and on the unbiased (m/(m−1)) batch variance.
+    private func updateRunningStatistics(positions: Int, _ run: RunContext) {
+        let m = Float(positions)
+        let correction = m > 1 ? m / (m - 1) : 1
+        let rm = run.buffers + runningMean.offset, rv = run.buffers + runningVariance.offset
+        let keep = BatchNorm.momentum, take = 1 - BatchNorm.momentum
+        for c in 0..<channels {
+            rm[c] = keep * rm[c] + take * batchMean[c]
+            rv[c] = keep * rv[c] + take * batchVariance[c] * correction
+        }
+    }
+}
+
+/// Memory for the full-size batch-norm output that ``BatchNormReLUMaxPool`` pools right away: one
+/// buffer shared by an encoder's layers, grown to the largest request and reused by every forward.
+final class NormalizedScratch {
+    private var buffer = FloatBuffer(count: 0)
+
+    /// At least `count` floats, valid until the next call.
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if buffer.count < count { buffer = FloatBuffer(count: count) }
+        return buffer.pointer
+    }
+}
