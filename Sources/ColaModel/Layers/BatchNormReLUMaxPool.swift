@@ -3,9 +3,8 @@ import ColaTensor
 /// Batch normalization with ReLU followed by 2×2 max pooling (stride 2, 'valid'), in one layer:
 /// exactly ``BatchNorm`` (`fusedReLU: true`) then ``MaxPool2D``.
 ///
-/// Same parameters and buffers as ``BatchNorm`` (`<name>.weight|bias`, `<name>.running_mean|running_var`),
-/// its ε, momentum and unbiased running-variance update, so checkpoints and reference fixtures
-/// load unchanged. Odd heights/widths drop the last row/column, as ``MaxPool2D``.
+/// Same parameters, buffers and running update as ``BatchNorm`` (``BatchNormParameters``), so
+/// checkpoints and reference fixtures load unchanged. Odd heights/widths drop the last row/column, as ``MaxPool2D``.
 ///
 /// The forward pass is oneDNN's batch norm + ReLU (statistics and ReLU decisions bit for bit as
 /// before: Cola's own statistics, though more accurate, flipped ReLU near-ties, and the 20-step
@@ -14,10 +13,7 @@ import ColaTensor
 /// oneDNN's pooling and ReLU workspaces and the full-size BN output. The backward pass is one fused
 /// pair of passes (``BatchNormReLUMaxPoolKernels``) instead of oneDNN's pooling and batch-norm backward.
 final class BatchNormReLUMaxPool: Layer {
-    let gamma: ParameterEntry
-    let beta: ParameterEntry
-    let runningMean: ParameterEntry
-    let runningVariance: ParameterEntry
+    let entries: BatchNormParameters
     let channels: Int
 
     private let batchMean: FloatBuffer
@@ -34,10 +30,7 @@ final class BatchNormReLUMaxPool: Layer {
     init(_ name: String, channels: Int, scratch: NormalizedScratch, table: inout ParameterTable, buffers: inout ParameterTable) {
         self.channels = channels
         self.scratch = scratch
-        gamma = table.register("\(name).weight", shape: [channels])
-        beta = table.register("\(name).bias", shape: [channels])
-        runningMean = buffers.register("\(name).running_mean", shape: [channels])
-        runningVariance = buffers.register("\(name).running_var", shape: [channels])
+        entries = BatchNormParameters(name, channels: channels, table: &table, buffers: &buffers)
         batchMean = FloatBuffer(count: channels)
         batchVariance = FloatBuffer(count: channels)
         gammaGradient = FloatBuffer(count: channels)
@@ -45,7 +38,7 @@ final class BatchNormReLUMaxPool: Layer {
     }
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
-        precondition(x.channels == channels, "\(gamma.name): input has \(x.channels) channels, expected \(channels)")
+        precondition(x.channels == channels, "\(entries.gamma.name): input has \(x.channels) channels, expected \(channels)")
         let batchStatistics = run.usesBatchStatistics
         let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
         let (mean, variance) = statistics(batchStatistics, run)
@@ -54,12 +47,14 @@ final class BatchNormReLUMaxPool: Layer {
         let normalized = FeatureMap(memory, batch: x.batch, channels: channels, height: x.height, width: x.width)
         var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
             (.source, .init(x.pointer)), (.destination, .init(normalized.pointer)), (.mean, .init(mutating: mean)),
-            (.variance, .init(mutating: variance)), (.scale, .init(run.parameters + gamma.offset)),
-            (.shift, .init(run.parameters + beta.offset)),
+            (.variance, .init(mutating: variance)), (.scale, .init(run.parameters + entries.gamma.offset)),
+            (.shift, .init(run.parameters + entries.beta.offset)),
         ]
         if plan.workspaceFloats > 0 { arguments.append((.workspace, .init(memory + x.count))) }
         try plan.forward.execute(arguments: arguments)
-        if batchStatistics && run.mode.updatesRunningStatistics { updateRunningStatistics(positions: x.batch * x.spatial, run) }
+        if batchStatistics && run.mode.updatesRunningStatistics {
+            entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer, count: x.batch * x.spatial, run)
+        }
         let y = run.featureMap(batch: x.batch, channels: channels, height: x.height / 2, width: x.width / 2)
         // One byte per pooled element, kept for backward only.
         let indices = run.mode.keepsActivations
@@ -72,17 +67,17 @@ final class BatchNormReLUMaxPool: Layer {
     }
 
     func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
-        guard let x = input, let argmax else { preconditionFailure("\(gamma.name): backward before a training forward") }
+        guard let x = input, let argmax else { preconditionFailure("\(entries.gamma.name): backward before a training forward") }
         let (mean, variance) = statistics(usedBatchStatistics, run)
         BatchNormReLUMaxPoolKernels.parameterGradients(dy, argmax: argmax, x: x, mean: mean, variance: variance,
-                                                       epsilon: BatchNorm.epsilon, dGamma: gammaGradient.pointer,
+                                                       epsilon: BatchNormParameters.epsilon, dGamma: gammaGradient.pointer,
                                                        dBeta: betaGradient.pointer)
-        run.accumulateGradient(gamma, gammaGradient.pointer)
-        run.accumulateGradient(beta, betaGradient.pointer)
+        run.accumulateGradient(entries.gamma, gammaGradient.pointer)
+        run.accumulateGradient(entries.beta, betaGradient.pointer)
         guard inputGradient else { return nil }
         let dx = run.gradientMap(like: x)
         BatchNormReLUMaxPoolKernels.inputGradient(dy, argmax: argmax, x: x, mean: mean, variance: variance,
-                                                  epsilon: BatchNorm.epsilon, gamma: run.parameters + gamma.offset,
+                                                  epsilon: BatchNormParameters.epsilon, gamma: run.parameters + entries.gamma.offset,
                                                   dGamma: gammaGradient.pointer, dBeta: betaGradient.pointer,
                                                   batchStatistics: usedBatchStatistics, into: dx)
         return dx
@@ -98,7 +93,7 @@ final class BatchNormReLUMaxPool: Layer {
         let workspaceFloats: Int
 
         init(layout: OneDNNLayout, propagation: OneDNNPropagation, flags: OneDNNBatchNormFlags) throws {
-            forward = try OneDNN.batchNormForward(propagation, data: layout, epsilon: BatchNorm.epsilon, flags: flags)
+            forward = try OneDNN.batchNormForward(propagation, data: layout, epsilon: BatchNormParameters.epsilon, flags: flags)
             workspaceFloats = propagation == .training ? (forward.layout(of: .workspace).byteCount + 3) / 4 : 0
         }
     }
@@ -117,19 +112,7 @@ final class BatchNormReLUMaxPool: Layer {
     /// The statistics a pass normalizes with: this batch's, or the running ones.
     private func statistics(_ batchStatistics: Bool, _ run: RunContext) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
         batchStatistics ? (UnsafePointer(batchMean.pointer), UnsafePointer(batchVariance.pointer))
-            : (UnsafePointer(run.buffers + runningMean.offset), UnsafePointer(run.buffers + runningVariance.offset))
-    }
-
-    /// Keras's update, as ``BatchNorm``: momentum on the mean and on the unbiased (m/(m−1)) batch variance.
-    private func updateRunningStatistics(positions: Int, _ run: RunContext) {
-        let m = Float(positions)
-        let correction = m > 1 ? m / (m - 1) : 1
-        let rm = run.buffers + runningMean.offset, rv = run.buffers + runningVariance.offset
-        let keep = BatchNorm.momentum, take = 1 - BatchNorm.momentum
-        for c in 0..<channels {
-            rm[c] = keep * rm[c] + take * batchMean[c]
-            rv[c] = keep * rv[c] + take * batchVariance[c] * correction
-        }
+            : (UnsafePointer(run.buffers + entries.runningMean.offset), UnsafePointer(run.buffers + entries.runningVariance.offset))
     }
 }
 
