@@ -95,41 +95,39 @@ public enum ChannelKernels {
         }
     }
 
-    /// Gradient of ``scaleChannels``: `dx = dy * factors` (overwritten) and
-    /// `dFactors[n, c] = Σ_s dy * x` (overwritten).
-    public static func scaleChannelsBackward(
-        _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, factors: UnsafePointer<Float>,
-        batch: Int, spatial: Int, channels: Int,
-        dx: UnsafeMutablePointer<Float>, dFactors: UnsafeMutablePointer<Float>
+    /// Per-sample channel dot products over the spatial positions:
+    /// `dFactors[n, c] = Σ_s dy[n, s, c] · x[n, s, c]` (overwritten), the gradient of the factors of
+    /// ``scaleChannels``.
+    public static func spatialDotProducts(
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
+        into dFactors: UnsafeMutablePointer<Float>
     ) {
         Parallel.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
-            let f = factors + n * channels
             let df = dFactors + n * channels
             df.initialize(repeating: 0, count: channels)
             for s in 0..<spatial {
                 let offset = (n * spatial + s) * channels
-                let dyr = dy + offset, xr = x + offset, dxr = dx + offset
-                for c in 0..<channels {
-                    df[c] += dyr[c] * xr[c]
-                    dxr[c] = dyr[c] * f[c]
-                }
+                let dyr = dy + offset, xr = x + offset
+                for c in 0..<channels { df[c] += dyr[c] * xr[c] }
             }
         }
         }
     }
 
-    /// `dx[n, s, c] += g[n, c] * factor` for every spatial position (gradient of an average pool).
-    public static func broadcastAdd(
-        _ g: UnsafePointer<Float>, factor: Float, batch: Int, spatial: Int, channels: Int,
-        into dx: UnsafeMutablePointer<Float>
+    /// `dx[n, s, c] = dy[n, s, c] · factors[n, c] + shift[n, c]` (overwritten): the input gradient of
+    /// a squeeze-excite block, gate and average-pool paths in one pass.
+    public static func scaleChannelsAndShift(
+        _ dy: UnsafePointer<Float>, factors: UnsafePointer<Float>, shift: UnsafePointer<Float>,
+        batch: Int, spatial: Int, channels: Int, into dx: UnsafeMutablePointer<Float>
     ) {
         Parallel.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
-            let gr = g + n * channels
+            let f = factors + n * channels, b = shift + n * channels
             for s in 0..<spatial {
-                let dxr = dx + (n * spatial + s) * channels
-                for c in 0..<channels { dxr[c] += gr[c] * factor }
+                let offset = (n * spatial + s) * channels
+                let dyr = dy + offset, dxr = dx + offset
+                for c in 0..<channels { dxr[c] = dyr[c] * f[c] + b[c] }
             }
         }
         }

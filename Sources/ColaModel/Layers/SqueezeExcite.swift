@@ -56,8 +56,7 @@ final class SqueezeExcite: Layer {
         let n = x.batch
         let dx = run.gradientMap(like: x)
         let dz = run.gradient(n * channels), dh = run.gradient(n * squeezed), dp = run.gradient(n * channels)
-        ChannelKernels.scaleChannelsBackward(dy.pointer, x: x.pointer, factors: s, batch: n, spatial: x.spatial,
-                                             channels: channels, dx: dx.pointer, dFactors: dz)
+        ChannelKernels.spatialDotProducts(dy.pointer, x.pointer, batch: n, spatial: x.spatial, channels: channels, into: dz)
         for i in 0..<(n * channels) { dz[i] *= s[i] * (1 - s[i]) }
         DenseMath.backward(dz, x: h, rows: n, inputs: squeezed, outputs: channels, weight: run.parameters + expandWeight.offset,
                            weightGradient: run.gradients + expandWeight.offset, biasGradient: run.gradients + expandBias.offset,
@@ -69,8 +68,10 @@ final class SqueezeExcite: Layer {
         DenseMath.backward(dh, x: p, rows: n, inputs: channels, outputs: squeezed, weight: run.parameters + reduceWeight.offset,
                            weightGradient: run.gradients + reduceWeight.offset, biasGradient: run.gradients + reduceBias.offset,
                            dx: dp)
-        ChannelKernels.broadcastAdd(dp, factor: 1 / Float(x.spatial), batch: n, spatial: x.spatial, channels: channels,
-                                    into: dx.pointer)
+        let inverseSpatial = 1 / Float(x.spatial)
+        for i in 0..<(n * channels) { dp[i] *= inverseSpatial }
+        ChannelKernels.scaleChannelsAndShift(dy.pointer, factors: s, shift: dp, batch: n, spatial: x.spatial, channels: channels,
+                                             into: dx.pointer)
         return dx
     }
 }
