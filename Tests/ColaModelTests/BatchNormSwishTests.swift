@@ -55,11 +55,15 @@ final class BatchNormSwishTests: XCTestCase {
         }
     }
 
-    /// Two runs over the same input give bit-identical outputs and gradients (resume tests need it).
+    /// Runs over the same input give bit-identical outputs and gradients (resume tests need it),
+    /// on 2 threads twice and on 1 thread.
     func testBatchNormSwishIsDeterministic() throws {
         let shape = (n: 16, c: 40, h: 24, w: 16)
+        let before = OneDNN.threadCount
+        defer { OneDNN.setThreadCount(before) }
         var results: [[Float]] = []
-        for _ in 0..<2 {
+        for threads in [2, 2, 1] {
+            OneDNN.setThreadCount(threads)
             let h = LayerHarness()
             let layer = BatchNormSwish("bn", channels: shape.c, table: &h.table, buffers: &h.buffers)
             h.materialize()
@@ -70,7 +74,8 @@ final class BatchNormSwishTests: XCTestCase {
             let r = try Self.forwardBackward([layer], h, input, dz, shape, .training(dropConnectSeed: nil))
             results.append(r.output + r.inputGradient + h.gradients.array() + h.bufferValues.array())
         }
-        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[1], "two runs on 2 threads")
+        XCTAssertEqual(results[0], results[2], "2 threads against 1")
     }
 
     /// Batch norm then swish in Double, from the harness's γ, β and running statistics.
