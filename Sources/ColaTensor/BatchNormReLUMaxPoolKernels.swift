@@ -32,7 +32,7 @@ public enum BatchNormReLUMaxPoolKernels {
         precondition(pooled.height == y.height / 2 && pooled.width == y.width / 2 && pooled.channels == channels
                      && pooled.batch == y.batch, "max pool: output \(pooled.dims) for input \(y.dims)")
         let rowStride = y.width * channels
-        Parallel.forEachRange(pooled.batch * pooled.height, cost: 4 * pooled.width * channels) { rows in
+        OpenMPTeam.forEachRange(pooled.batch * pooled.height, cost: 4 * pooled.width * channels) { rows in
             for row in rows {
                 let n = row / pooled.height, oh = row % pooled.height
                 let top = UnsafePointer(y.pointer) + ((n * y.height + 2 * oh) * y.width) * channels
@@ -140,7 +140,7 @@ public enum BatchNormReLUMaxPoolKernels {
             }
         }
         let rowStride = x.width * channels
-        Parallel.forEachRange(dy.batch * dy.height, cost: 4 * dy.width * channels) { rows in
+        OpenMPTeam.forEachRange(dy.batch * dy.height, cost: 4 * dy.width * channels) { rows in
             for row in rows {
                 let n = row / dy.height, oh = row % dy.height
                 let offset = ((n * x.height + 2 * oh) * x.width) * channels
@@ -165,7 +165,7 @@ public enum BatchNormReLUMaxPoolKernels {
             }
         }
         if x.height % 2 == 1 {
-            Parallel.forEachRange(x.batch, cost: rowStride) { samples in
+            OpenMPTeam.forEachRange(x.batch, cost: rowStride) { samples in
                 for n in samples {
                     let offset = ((n * x.height + x.height - 1) * x.width) * channels
                     for w in 0..<x.width { edge(UnsafePointer(x.pointer) + offset + w * channels, dx.pointer + offset + w * channels) }
@@ -200,7 +200,7 @@ public enum BatchNormReLUMaxPoolKernels {
         defer { partials.deallocate() }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunks * 2 * channels)
         defer { scratch.deallocate() }
-        Parallel.forEachRange(chunks, cost: cost * max(count / chunks, 1)) { range in
+        OpenMPTeam.forEachRange(chunks, cost: cost * max(count / chunks, 1)) { range in
             for k in range {
                 let s = partials + k * 2 * channels, a = scratch + k * 2 * channels
                 body((count * k / chunks)..<(count * (k + 1) / chunks), s, s + channels, a, a + channels)

@@ -5,21 +5,21 @@
 public enum ChannelKernels {
     /// `destination[i] += source[i]`.
     public static func accumulate(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forEachRange(count) { r in
+        OpenMPTeam.forEachRange(count) { r in
             for i in r { destination[i] += source[i] }
         }
     }
 
     /// `destination[i] = a[i] + b[i]`.
     public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forEachRange(count) { r in
+        OpenMPTeam.forEachRange(count) { r in
             for i in r { destination[i] = a[i] + b[i] }
         }
     }
 
     /// `destination[i] = source[i] * factor`.
     public static func scale(_ source: UnsafePointer<Float>, by factor: Float, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forEachRange(count) { r in
+        OpenMPTeam.forEachRange(count) { r in
             for i in r { destination[i] = source[i] * factor }
         }
     }
@@ -27,7 +27,7 @@ public enum ChannelKernels {
     /// Mean over the spatial positions: `[N, HW, C]` → `[N, C]`.
     public static func globalAveragePool(_ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int, into y: UnsafeMutablePointer<Float>) {
         let inverse = 1 / Float(spatial)
-        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        OpenMPTeam.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
             let out = y + n * channels
             out.initialize(repeating: 0, count: channels)
@@ -46,7 +46,7 @@ public enum ChannelKernels {
         _ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
         into y: UnsafeMutablePointer<Float>, positions: UnsafeMutablePointer<Int32>
     ) {
-        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        OpenMPTeam.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
             let base = x + n * spatial * channels
             let out = y + n * channels
@@ -83,7 +83,7 @@ public enum ChannelKernels {
         _ x: UnsafePointer<Float>, by factors: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
         into y: UnsafeMutablePointer<Float>
     ) {
-        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        OpenMPTeam.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
             let f = factors + n * channels
             for s in 0..<spatial {
@@ -102,7 +102,7 @@ public enum ChannelKernels {
         _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, batch: Int, spatial: Int, channels: Int,
         into dFactors: UnsafeMutablePointer<Float>
     ) {
-        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        OpenMPTeam.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
             let df = dFactors + n * channels
             df.initialize(repeating: 0, count: channels)
@@ -121,7 +121,7 @@ public enum ChannelKernels {
         _ dy: UnsafePointer<Float>, factors: UnsafePointer<Float>, shift: UnsafePointer<Float>,
         batch: Int, spatial: Int, channels: Int, into dx: UnsafeMutablePointer<Float>
     ) {
-        Parallel.forEachRange(batch, cost: spatial * channels) { samples in
+        OpenMPTeam.forEachRange(batch, cost: spatial * channels) { samples in
         for n in samples {
             let f = factors + n * channels, b = shift + n * channels
             for s in 0..<spatial {
@@ -138,7 +138,7 @@ public enum ChannelKernels {
         _ x: UnsafePointer<Float>, by factors: UnsafePointer<Float>, batch: Int, sampleSize: Int,
         into y: UnsafeMutablePointer<Float>
     ) {
-        Parallel.forEachRange(batch, cost: sampleSize) { samples in
+        OpenMPTeam.forEachRange(batch, cost: sampleSize) { samples in
             for n in samples {
                 let f = factors[n]
                 let xr = x + n * sampleSize, yr = y + n * sampleSize

@@ -19,7 +19,7 @@ public enum DepthwiseKernels {
         precondition(k >= 1 && k <= maximumKernel, "depthwise weight gradient: kernel \(k) > \(maximumKernel)")
         let channels = x.channels
         let blocks = (channels + 15) / 16
-        Parallel.forEachRange(blocks, cost: dy.count / max(blocks, 1) * k * k / 16) { blockRange in
+        OpenMPTeam.forEachRange(blocks, cost: dy.count / max(blocks, 1) * k * k / 16) { blockRange in
             for block in blockRange {
                 let c0 = block * 16
                 let width = min(16, channels - c0)

@@ -1,11 +1,11 @@
 import COpenMP
 
 /// Splits a loop over `count` items into one contiguous range per thread of OpenMP's team, the
-/// threads oneDNN runs on.
+/// threads oneDNN runs on: how every kernel Cola writes itself runs in parallel.
 ///
 /// With libgomp's default active wait, the team's threads spin for a while after every oneDNN
-/// call; a Dispatch thread started in that window (``Parallel``) shares a core with a spinning
-/// thread. Running on the team itself avoids that: EfficientNet-B0's batch norm + swish passes
+/// call; a thread of another pool (Cola's kernels used Dispatch before) started in that window
+/// shares a core with a spinning thread. Running on the team itself avoids that: EfficientNet-B0's batch norm + swish passes
 /// (batch 64) took 115 ms forward + 170 ms backward per step on Dispatch threads and 79–98 + 110 ms
 /// on the team (same kernels, same minute, loaded machine).
 public enum OpenMPTeam {

@@ -41,7 +41,7 @@ public final class Adam {
         let correctedRate = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let m = firstMoment.pointer, v = secondMoment.pointer
         let b1 = beta1, b2 = beta2, eps = epsilon, decay = lr * weightDecay
-        Parallel.forEachRange(firstMoment.count) { range in
+        OpenMPTeam.forEachRange(firstMoment.count) { range in
             for i in range {
                 let g = gradients[i]
                 m[i] = b1 * m[i] + (1 - b1) * g
