@@ -49,7 +49,6 @@ struct BenchLogMel: ParsableCommand {
         print(String(format: "cola  decode+resample+log-mel, all clips: %.3f CPU s per hour", pipeline))
 
         var result: [String: Any] = [
-            "machine_note": "2 cores shared with other jobs while measured; run-to-run noise up to ±20%",
             "load_average_at_start": (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
                 .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown",
             "date": ISO8601DateFormatter().string(from: Date()),
