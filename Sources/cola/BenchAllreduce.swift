@@ -100,7 +100,7 @@ enum BenchmarkFile {
         record["date"] = ISO8601DateFormatter().string(from: Date())
         record["cores"] = ProcessInfo.processInfo.activeProcessorCount
         // Other work on the machine skews every number; keep the 1-minute load with them.
-        if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ").first {
+        if let load = BenchmarkClock.loadAverages.split(separator: " ").first {
             record["load_average_1min"] = Double(load)
         }
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,

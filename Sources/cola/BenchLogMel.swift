@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColaAudio
+import ColaTraining
 import Foundation
 
 /// `cola bench logmel`: CPU seconds per hour of audio for the front end (decode + resample +
@@ -49,8 +50,7 @@ struct BenchLogMel: ParsableCommand {
         print(String(format: "cola  decode+resample+log-mel, all clips: %.3f CPU s per hour", pipeline))
 
         var result: [String: Any] = [
-            "load_average_at_start": (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
-                .split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown",
+            "load_average_at_start": BenchmarkClock.loadAverages,
             "date": ISO8601DateFormatter().string(from: Date()),
             "clips": clips.count, "clip_seconds": FrontEndBenchmark.clipSeconds,
             "formats": FrontEndBenchmark.formats.map(\.name),

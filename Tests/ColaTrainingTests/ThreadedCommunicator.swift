@@ -89,7 +89,7 @@ final class ThreadedCommunicator: Communicator {
             for i in 0..<buffer.count { total[i] += source[i] }
         }
         world.barrier()
-        _ = total.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: buffer.count) }
+        total.withUnsafeBufferPointer { buffer.baseAddress!.update(from: $0.baseAddress!, count: buffer.count) }
         world.barrier()
     }
 

@@ -50,12 +50,12 @@ public struct AllreduceBenchmark: Sendable {
             var times: [Double] = []
             for repetition in 0..<(repetitions + 1) {
                 try communicator.barrier()
-                let start = DispatchTime.now()
-                try gradients.withUnsafeMutableBufferPointer { g in
-                    buckets.begin(gradients: g)
-                    try buckets.finish(scale: 1 / Float(communicator.size))
-                }
-                var elapsed = [Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9]
+                var elapsed = [try BenchmarkClock.timed {
+                    try gradients.withUnsafeMutableBufferPointer { g in
+                        buckets.begin(gradients: g)
+                        try buckets.finish(scale: 1 / Float(communicator.size))
+                    }
+                }.seconds]
                 try communicator.allreduce(&elapsed, operator: .max)
                 if repetition > 0 { times.append(elapsed[0]) }  // the first warms up
             }

@@ -107,9 +107,7 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         try withExtendedLifetime(buffers) {
             try primitive.execute(arguments: bound)
             for _ in 0..<repetitions {
-                let start = DispatchTime.now()
-                try primitive.execute(arguments: bound)
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+                best = min(best, try BenchmarkClock.timed { try primitive.execute(arguments: bound) }.seconds)
             }
         }
         let flops = 2.0 * Double(n * output * input * 9 * height * width)

@@ -98,7 +98,7 @@ public struct ModelStepBenchmark: Sendable {
         var times: [Double] = []
         var last = ContrastiveLossResult(loss: 0, correct: 0, rows: 0)
         for _ in 0..<steps {
-            let (seconds, loss) = try Self.timed(step)
+            let (seconds, loss) = try BenchmarkClock.timed(step)
             times.append(seconds)
             last = loss
         }
@@ -111,7 +111,7 @@ public struct ModelStepBenchmark: Sendable {
             activationArenaMiB: Double(model.activationMemoryFloats * 4) / 1_048_576, finalLoss: last.loss,
             oneDNNVersion: OneDNN.version, instructionSet: OneDNN.instructionSet, blasCore: BLAS.coreName,
             gemmGFLOPs: Self.headGEMM(rows: segments), layers: profile ? try profiledLayers(model, step) : [],
-            loadAverage: Self.loadAverage())
+            loadAverage: BenchmarkClock.loadAverages)
     }
 
     /// One more step with a ``LayerProfile`` attached; what the profile does not see (residual
@@ -120,7 +120,7 @@ public struct ModelStepBenchmark: Sendable {
         let profile = LayerProfile()
         model.profile = profile
         defer { model.profile = nil }
-        let (total, _) = try Self.timed(step)
+        let (total, _) = try BenchmarkClock.timed(step)
         let measured = profile.entries.values.reduce(0) { $0 + $1.seconds }
         var rows = [LayerTiming(layer: "unprofiled (residual, drop-connect, loss, Adam, reorders of W)",
                                 seconds: total - measured, calls: 1, share: (total - measured) / total)]
@@ -139,7 +139,7 @@ public struct ModelStepBenchmark: Sendable {
         var best: [String: Double] = ["onednn": .infinity, "openblas": .infinity]
         for _ in 0..<20 {
             for (name, backend) in [("onednn", Matrix.Backend.oneDNN), ("openblas", .openBLAS)] {
-                let (seconds, _) = timed {
+                let (seconds, _) = BenchmarkClock.timed {
                     Matrix.multiply(backend, transposeB: true, m: rows, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: k,
                                     c: c.pointer, ldc: n)
                 }
@@ -149,15 +149,4 @@ public struct ModelStepBenchmark: Sendable {
         return best.mapValues { 2 * Double(rows * n * k) / $0 / 1e9 }
     }
 
-    private static func timed<T>(_ body: () throws -> T) rethrows -> (Double, T) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let value = try body()
-        let d = clock.now - start
-        return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, value)
-    }
-
-    private static func loadAverage() -> String {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
-    }
 }

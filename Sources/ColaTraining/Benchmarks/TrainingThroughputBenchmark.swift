@@ -64,10 +64,12 @@ public struct TrainingThroughputBenchmark: Sendable {
         var elapsed = 0.0
         for index in 0...steps {
             try communicator.barrier()
-            let start = DispatchTime.now()
-            let outcome = try step.run(batch, seed: UInt64(index))
-            optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients), learningRate: 1e-4)
-            var seconds = [Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9]
+            let (stepSeconds, outcome) = try BenchmarkClock.timed {
+                let outcome = try step.run(batch, seed: UInt64(index))
+                optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients), learningRate: 1e-4)
+                return outcome
+            }
+            var seconds = [stepSeconds]
             try communicator.allreduce(&seconds, operator: .max)
             if index > 0 {
                 elapsed += seconds[0]
