@@ -38,6 +38,8 @@ final class CheckpointEncoderTests: XCTestCase {
         XCTAssertEqual(trained.name, "step-000007")
         XCTAssertEqual(trained.configuration.encoder, .smallCNN)
         XCTAssertEqual(trained.configurationText, "model:\n  encoder: cnn\n")
+        XCTAssertEqual(try CheckpointEncoder(path: "\(folder!)/checkpoints/latest").name, "step-000007", "a link names its target")
+        XCTAssertEqual(try CheckpointEncoder(path: "\(folder!)/checkpoints/step-000003").name, "step-000003")
 
         let crops: [Float] = (0..<(2 * 96 * 64)).map { (i: Int) -> Float in Float((i * 7919) % 1000) / 100 - 8 }
         let fromCheckpoint = try trained.embedder().embed(crops, count: 2)

@@ -52,15 +52,15 @@ public struct CheckpointEncoder {
         (checkpoint.model.bufferTable, checkpoint.model.buffers)
     }
 
-    /// `path` itself when it holds `model.bin`, else the step directory its `latest` (or
-    /// `checkpoints/latest`) link points to; unchanged when neither exists (reading then fails
-    /// with the path named).
+    /// `path` itself (links resolved) when it holds `model.bin`, else the checkpoint its run's
+    /// `latest` link names (`path/latest` or `path/checkpoints/latest`); unchanged when there is
+    /// none (reading then fails with the path named).
     static func stepDirectory(_ path: String) -> String {
-        let files = FileManager.default
-        for candidate in [path, path + "/latest", path + "/checkpoints/latest"] where files.fileExists(atPath: candidate + "/model.bin") {
-            return (try? files.destinationOfSymbolicLink(atPath: candidate)).map { destination in
-                destination.hasPrefix("/") ? destination : (candidate as NSString).deletingLastPathComponent + "/" + destination
-            } ?? candidate
+        if FileManager.default.fileExists(atPath: path + "/model.bin") {
+            return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        }
+        for folder in [path, path + "/checkpoints"] {
+            if let latest = CheckpointStore(directory: folder, keep: 1).latest { return latest }
         }
         return path
     }
