@@ -195,23 +195,12 @@ public enum BatchNormReLUMaxPoolKernels {
                  UnsafeMutablePointer<Float>) -> Void
     ) -> UnsafeMutablePointer<Double> {
         let chunks = max(1, min(count, reductionChunks))
-        let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks * 2 * channels)
-        partials.initialize(repeating: 0, count: chunks * 2 * channels)
-        defer { partials.deallocate() }
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunks * 2 * channels)
         defer { scratch.deallocate() }
-        OpenMPTeam.forEachRange(chunks, cost: cost * max(count / chunks, 1)) { range in
-            for k in range {
-                let s = partials + k * 2 * channels, a = scratch + k * 2 * channels
-                body((count * k / chunks)..<(count * (k + 1) / chunks), s, s + channels, a, a + channels)
-            }
+        return PerChannelSums.combined(parts: chunks, channels: channels, cost: cost * max(count / chunks, 1)) { k, s1, s2 in
+            let a = scratch + k * 2 * channels
+            body((count * k / chunks)..<(count * (k + 1) / chunks), s1, s2, a, a + channels)
         }
-        let totals = UnsafeMutablePointer<Double>.allocate(capacity: 2 * channels)
-        totals.initialize(repeating: 0, count: 2 * channels)
-        for k in 0..<chunks {
-            for i in 0..<(2 * channels) { totals[i] += partials[k * 2 * channels + i] }
-        }
-        return totals
     }
 
     /// `sums[c] += Double(block[c])`.

@@ -178,28 +178,15 @@ private func reduceOverRows(
     // About 16 Ki elements per part: enough parts for the threads on every EfficientNet shape.
     let partRows = max(16, (1 << 14) / max(channels, 1))
     let parts = (rows + partRows - 1) / partRows
-    let partials = UnsafeMutablePointer<Double>.allocate(capacity: parts * 2 * channels)
-    partials.initialize(repeating: 0, count: parts * 2 * channels)
-    defer { partials.deallocate() }
-    OpenMPTeam.forEachRange(parts, cost: partRows * channels) { partRange in
-        for p in partRange {
-            let first = partials + p * 2 * channels, second = first + channels
-            var r = p * partRows
-            let partEnd = min(rows, (p + 1) * partRows)
-            while r < partEnd {
-                let end = min(r + blockRows, partEnd)
-                forEachChunk(channels) { c, lanes, vector in part(r..<end, c, lanes, first, second, vector) }
-                r = end
-            }
+    return PerChannelSums.combined(parts: parts, channels: channels, cost: partRows * channels) { p, first, second in
+        var r = p * partRows
+        let partEnd = min(rows, (p + 1) * partRows)
+        while r < partEnd {
+            let end = min(r + blockRows, partEnd)
+            forEachChunk(channels) { c, lanes, vector in part(r..<end, c, lanes, first, second, vector) }
+            r = end
         }
     }
-    let total = UnsafeMutablePointer<Double>.allocate(capacity: 2 * channels)
-    total.initialize(repeating: 0, count: 2 * channels)
-    for p in 0..<parts {
-        let partial = partials + p * 2 * channels
-        for i in 0..<(2 * channels) { total[i] += partial[i] }
-    }
-    return total
 }
 
 /// Adds the lanes of two float accumulators into Double sums.
