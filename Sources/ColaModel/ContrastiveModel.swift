@@ -5,11 +5,17 @@ public struct ModelConfiguration: Sendable, Equatable {
     public var encoder: EncoderKind
     public var similarity: SimilarityKind
     public var embeddingSize: Int
+    /// How the small CNN's 3×3 convolutions after the first compute: Winograd (the default, 2.2–2.6×
+    /// faster) or direct (PyTorch's arithmetic more closely; see docs/model.md). EfficientNet-B0's
+    /// convolutions are strided, 1×1 or depthwise, and always direct.
+    public var convolution: OneDNNConvolutionAlgorithm
 
-    public init(encoder: EncoderKind, similarity: SimilarityKind = .bilinear, embeddingSize: Int = 512) {
+    public init(encoder: EncoderKind, similarity: SimilarityKind = .bilinear, embeddingSize: Int = 512,
+                convolution: OneDNNConvolutionAlgorithm = .winograd) {
         self.encoder = encoder
         self.similarity = similarity
         self.embeddingSize = embeddingSize
+        self.convolution = convolution
     }
 }
 
@@ -52,7 +58,7 @@ public final class ContrastiveModel {
         self.configuration = configuration
         var table = ParameterTable()
         var buffers = ParameterTable()
-        encoder = Encoder.make(configuration.encoder, table: &table, buffers: &buffers)
+        encoder = Encoder.make(configuration.encoder, convolution: configuration.convolution, table: &table, buffers: &buffers)
         head = ProjectionHead(inputs: encoder.featureCount, outputs: configuration.embeddingSize,
                               normalized: configuration.similarity == .bilinear, table: &table)
         similarityEntry = configuration.similarity == .bilinear

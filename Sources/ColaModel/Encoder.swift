@@ -34,10 +34,11 @@ final class Encoder {
     }
 
     /// Builds the encoder of `kind`, registering its parameters and batch-norm buffers.
-    static func make(_ kind: EncoderKind, table: inout ParameterTable, buffers: inout ParameterTable) -> Encoder {
+    static func make(_ kind: EncoderKind, convolution: OneDNNConvolutionAlgorithm, table: inout ParameterTable,
+                     buffers: inout ParameterTable) -> Encoder {
         switch kind {
         case .efficientNetB0: return makeEfficientNetB0(table: &table, buffers: &buffers)
-        case .smallCNN: return makeSmallCNN(table: &table, buffers: &buffers)
+        case .smallCNN: return makeSmallCNN(convolution: convolution, table: &table, buffers: &buffers)
         }
     }
 

@@ -73,14 +73,13 @@ final class RunContext {
     }
 
     /// A feature map of the given shape in activation memory.
-    func featureMap(batch: Int, channels: Int, height: Int, width: Int) -> FeatureMap {
-        FeatureMap(activation(batch * channels * height * width), batch: batch, channels: channels, height: height, width: width)
+    func featureMap(batch: Int, channels: Int, height: Int, width: Int, storage: FeatureStorage = .channelsLast) -> FeatureMap {
+        FeatureMap(activation(batch * channels * height * width), batch: batch, channels: channels, height: height, width: width,
+                   storage: storage)
     }
 
-    /// A gradient map shaped like `like`.
-    func gradientMap(like: FeatureMap) -> FeatureMap {
-        FeatureMap(gradient(like.count), batch: like.batch, channels: like.channels, height: like.height, width: like.width)
-    }
+    /// A gradient map shaped and stored like `like`.
+    func gradientMap(like: FeatureMap) -> FeatureMap { like.relocated(to: gradient(like.count)) }
 
     /// `gradients[entry] += values`.
     func accumulateGradient(_ entry: ParameterEntry, _ values: UnsafePointer<Float>) {

@@ -1,5 +1,6 @@
 /// Max pooling 2×2 (stride 2, 'valid') after batch normalization + ReLU, and the backward pass of
-/// the pair fused, on channels-last maps.
+/// the pair fused, on channels-last maps or maps in blocks of 16 channels (through
+/// ``FeatureMap/planes``).
 ///
 /// Forward: oneDNN computes the batch statistics and `relu(γ·(x − μ)·σ⁻¹ + β)` (so statistics and
 /// ReLU decisions are oneDNN's to the bit, see ``BatchNormReLUMaxPool``); ``maxPool`` pools that map
@@ -27,13 +28,15 @@ public enum BatchNormReLUMaxPoolKernels {
     /// or ``reluOff`` when the maximum is 0 (ReLU off everywhere in the window), when given.
     ///
     /// Strictly greater wins, so the first maximum in the window wins, as oneDNN's max pooling.
-    public static func maxPool(_ y: FeatureMap, into pooled: FeatureMap, argmax: UnsafeMutablePointer<UInt8>?) {
+    public static func maxPool(_ normalized: FeatureMap, into output: FeatureMap, argmax: UnsafeMutablePointer<UInt8>?) {
+        precondition(output.height == normalized.height / 2 && output.width == normalized.width / 2
+                     && output.channels == normalized.channels && output.batch == normalized.batch
+                     && output.storage == normalized.storage, "max pool: output \(output.dims) for input \(normalized.dims)")
+        let y = normalized.planes, pooled = output.planes
         let channels = y.channels
-        precondition(pooled.height == y.height / 2 && pooled.width == y.width / 2 && pooled.channels == channels
-                     && pooled.batch == y.batch, "max pool: output \(pooled.dims) for input \(y.dims)")
         let rowStride = y.width * channels
         OpenMPTeam.forEachRange(pooled.batch * pooled.height, cost: 4 * pooled.width * channels) { rows in
-            for row in rows {
+            for row in rows { withConstantBlock(channels) { channels in
                 let n = row / pooled.height, oh = row % pooled.height
                 let top = UnsafePointer(y.pointer) + ((n * y.height + 2 * oh) * y.width) * channels
                 for ow in 0..<pooled.width {
@@ -67,7 +70,7 @@ public enum BatchNormReLUMaxPoolKernels {
                         }
                     }
                 }
-            }
+            } }
         }
     }
 
@@ -77,12 +80,16 @@ public enum BatchNormReLUMaxPoolKernels {
         _ dy: FeatureMap, argmax: UnsafePointer<UInt8>, x: FeatureMap, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
         epsilon: Float, dGamma: UnsafeMutablePointer<Float>, dBeta: UnsafeMutablePointer<Float>
     ) {
-        let channels = x.channels
+        let allChannels = x.channels
+        let planes = x.planes, dy = dy.planes
+        let channels = planes.channels
         let rowStride = x.width * channels
-        let sums = chunkedSums(count: dy.batch * dy.height, channels: channels, cost: 4 * dy.width * channels) { rows, s1, s2, a1, a2 in
-            for row in rows {
+        let sums = chunkedSums(count: dy.batch * dy.height, channels: allChannels, cost: 4 * dy.width * channels) { rows, s1, s2, a1, a2 in
+            for row in rows { withConstantBlock(channels) { channels in
                 let n = row / dy.height, oh = row % dy.height
-                let top = UnsafePointer(x.pointer) + ((n * x.height + 2 * oh) * x.width) * channels
+                let first = x.channelOffset(ofPlane: n)
+                let mean = mean + first
+                let top = UnsafePointer(planes.pointer) + ((n * x.height + 2 * oh) * x.width) * channels
                 a1.update(repeating: 0, count: channels)
                 a2.update(repeating: 0, count: channels)
                 for ow in 0..<dy.width {
@@ -101,14 +108,14 @@ public enum BatchNormReLUMaxPoolKernels {
                         a2[c] += d * (xs - mean[c])
                     }
                 }
-                flush(a1, into: s1, channels)
-                flush(a2, into: s2, channels)
-            }
+                flush(a1, into: s1 + first, channels)
+                flush(a2, into: s2 + first, channels)
+            } }
         }
         defer { sums.deallocate() }
-        for c in 0..<channels {
+        for c in 0..<allChannels {
             dBeta[c] = Float(sums[c])
-            dGamma[c] = Float(sums[channels + c] * Double(inverseStandardDeviation(variance[c], epsilon)))
+            dGamma[c] = Float(sums[allChannels + c] * Double(inverseStandardDeviation(variance[c], epsilon)))
         }
     }
 
@@ -119,30 +126,36 @@ public enum BatchNormReLUMaxPoolKernels {
         epsilon: Float, gamma: UnsafePointer<Float>, dGamma: UnsafePointer<Float>, dBeta: UnsafePointer<Float>,
         batchStatistics: Bool, into dx: FeatureMap
     ) {
-        let channels = x.channels
+        precondition(dx.storage == x.storage && dy.storage == x.storage, "batch norm backward: storage differs from the input's")
+        let allChannels = x.channels
         // dx = (x − μ)·p + q + γσ⁻¹·dŷ: p, q carry the batch-statistics terms (zero with fixed statistics);
         // subtracting μ first, as oneDNN, keeps the precision when |μ| ≫ σ.
-        let coefficients = UnsafeMutablePointer<Float>.allocate(capacity: 3 * channels)
+        let coefficients = UnsafeMutablePointer<Float>.allocate(capacity: 3 * allChannels)
         defer { coefficients.deallocate() }
-        let gs = coefficients, pc = coefficients + channels, qc = coefficients + 2 * channels
+        let gsAll = coefficients, pcAll = coefficients + allChannels, qcAll = coefficients + 2 * allChannels
         let m = Double(x.batch * x.spatial)
-        for c in 0..<channels {
+        for c in 0..<allChannels {
             let invstd = Double(inverseStandardDeviation(variance[c], epsilon))
             let g = Double(gamma[c]) * invstd
-            gs[c] = Float(g)
+            gsAll[c] = Float(g)
             if batchStatistics {
                 let p = -g * invstd * Double(dGamma[c]) / m
-                pc[c] = Float(p)
-                qc[c] = Float(-g * Double(dBeta[c]) / m)
+                pcAll[c] = Float(p)
+                qcAll[c] = Float(-g * Double(dBeta[c]) / m)
             } else {
-                pc[c] = 0
-                qc[c] = 0
+                pcAll[c] = 0
+                qcAll[c] = 0
             }
         }
+        let map = x
+        let x = x.planes, dy = dy.planes, dx = dx.planes
+        let channels = x.channels
         let rowStride = x.width * channels
         OpenMPTeam.forEachRange(dy.batch * dy.height, cost: 4 * dy.width * channels) { rows in
-            for row in rows {
+            for row in rows { withConstantBlock(channels) { channels in
                 let n = row / dy.height, oh = row % dy.height
+                let first = map.channelOffset(ofPlane: n)
+                let gs = gsAll + first, pc = pcAll + first, qc = qcAll + first, mean = mean + first
                 let offset = ((n * x.height + 2 * oh) * x.width) * channels
                 let top = UnsafePointer(x.pointer) + offset, out = dx.pointer + offset
                 for ow in 0..<dy.width {
@@ -160,22 +173,27 @@ public enum BatchNormReLUMaxPoolKernels {
                     }
                 }
                 if x.width % 2 == 1 {
-                    for r in 0..<2 { edge(top + r * rowStride + (x.width - 1) * channels, out + r * rowStride + (x.width - 1) * channels) }
+                    for r in 0..<2 {
+                        edge(top + r * rowStride + (x.width - 1) * channels, out + r * rowStride + (x.width - 1) * channels, first)
+                    }
                 }
-            }
+            } }
         }
         if x.height % 2 == 1 {
-            OpenMPTeam.forEachRange(x.batch, cost: rowStride) { samples in
-                for n in samples {
+            OpenMPTeam.forEachRange(x.batch, cost: rowStride) { planes in
+                for n in planes {
                     let offset = ((n * x.height + x.height - 1) * x.width) * channels
-                    for w in 0..<x.width { edge(UnsafePointer(x.pointer) + offset + w * channels, dx.pointer + offset + w * channels) }
+                    let first = map.channelOffset(ofPlane: n)
+                    for w in 0..<x.width {
+                        edge(UnsafePointer(x.pointer) + offset + w * channels, dx.pointer + offset + w * channels, first)
+                    }
                 }
             }
         }
 
         /// One position outside every window: no gradient arrives, only the batch-statistics terms.
-        func edge(_ xp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-            for c in 0..<channels { out[c] = (xp[c] - mean[c]) * pc[c] + qc[c] }
+        func edge(_ xp: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ first: Int) {
+            for c in 0..<channels { out[c] = (xp[c] - mean[first + c]) * pcAll[first + c] + qcAll[first + c] }
         }
     }
 
@@ -183,6 +201,14 @@ public enum BatchNormReLUMaxPoolKernels {
 
     /// Chunks of a reduction: a fixed partition, so sums do not depend on the thread count.
     private static let reductionChunks = 32
+
+    /// Runs `body(channels)` with `channels` a compile-time 16 for blocks of 16 channels: with a
+    /// run-time count of 16, LLVM's AVX-512 loops (64 floats per trip) fall through to their scalar
+    /// remainder, which made the pooling 2× slower.
+    @inline(__always)
+    private static func withConstantBlock(_ channels: Int, _ body: (Int) -> Void) {
+        if channels == 16 { body(16) } else { body(channels) }
+    }
 
     static func inverseStandardDeviation(_ variance: Float, _ epsilon: Float) -> Float { 1 / (variance + epsilon).squareRoot() }
 

@@ -60,10 +60,16 @@ public struct OneDNNLayout: @unchecked Sendable {
         case any
         /// Channels-last activations `[N, C, H, W]` stored as N, H, W, C.
         case nhwc
+        /// Channels-first activations `[N, C, H, W]` (the same memory as `nhwc` for one channel).
+        case nchw
+        /// Activations in blocks of 16 channels: N, C/16, H, W, 16 (oneDNN's AVX-512 layout).
+        case nChw16c
         /// Convolution weights `[O, I, kh, kw]` (PyTorch layout).
         case oihw
         /// Grouped convolution weights `[G, O/G, I/G, kh, kw]`.
         case goihw
+        /// Convolution weights in blocks of 16 output channels: O/16, kh, kw, I, 16 (first layers into `nChw16c`).
+        case Ohwi16o
         /// A vector.
         case x
         /// A row-major matrix `[rows, cols]`.
@@ -73,8 +79,11 @@ public struct OneDNNLayout: @unchecked Sendable {
             switch self {
             case .any: return dnnl_format_tag_any
             case .nhwc: return dnnl_nhwc
+            case .nchw: return dnnl_nchw
+            case .nChw16c: return dnnl_nChw16c
             case .oihw: return dnnl_oihw
             case .goihw: return dnnl_goihw
+            case .Ohwi16o: return dnnl_Ohwi16o
             case .x: return dnnl_x
             case .nc: return dnnl_nc
             }
@@ -273,18 +282,30 @@ public final class OneDNNPrimitive {
     }
 }
 
+/// How a convolution computes: directly, or by Winograd's minimal filtering.
+public enum OneDNNConvolutionAlgorithm: Sendable {
+    /// Direct convolution (any shape and layout).
+    case direct
+    /// Winograd F(4×4, 3×3): 3×3, stride 1, channels in multiples of 16, `nChw16c` maps; about
+    /// 4× fewer multiplications, with rounding error of the order of float epsilon times the taps.
+    case winograd
+
+    var raw: dnnl_alg_kind_t { self == .direct ? dnnl_convolution_direct : dnnl_convolution_winograd }
+}
+
 extension OneDNN {
     /// 2-D convolution forward (`groups` > 1 for depthwise: weights `[G, O/G, I/G, kh, kw]`).
     public static func convolutionForward(
         _ propagation: OneDNNPropagation, source: OneDNNLayout, weights: OneDNNLayout, bias: OneDNNLayout?,
-        destination: OneDNNLayout, strides: [Int], paddingLeft: [Int], paddingRight: [Int]
+        destination: OneDNNLayout, strides: [Int], paddingLeft: [Int], paddingRight: [Int],
+        algorithm: OneDNNConvolutionAlgorithm = .direct
     ) throws -> OneDNNPrimitive {
         var op = dnnl_convolution_desc_t()
         var s = source.descriptor, w = weights.descriptor, d = destination.descriptor
         var b = bias?.descriptor ?? dnnl_memory_desc_t()
         let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
         let status = withUnsafePointer(to: &b) { bp in
-            dnnl_convolution_forward_desc_init(&op, propagation.raw, dnnl_convolution_direct, &s, &w,
+            dnnl_convolution_forward_desc_init(&op, propagation.raw, algorithm.raw, &s, &w,
                                                bias == nil ? nil : bp, &d, st, pl, pr)
         }
         try check(status, "conv fwd desc")
@@ -294,12 +315,13 @@ extension OneDNN {
     /// Convolution gradient with respect to its input.
     public static func convolutionBackwardData(
         sourceGradient: OneDNNLayout, weights: OneDNNLayout, destinationGradient: OneDNNLayout,
-        strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive
+        strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive,
+        algorithm: OneDNNConvolutionAlgorithm = .direct
     ) throws -> OneDNNPrimitive {
         var op = dnnl_convolution_desc_t()
         var s = sourceGradient.descriptor, w = weights.descriptor, d = destinationGradient.descriptor
         let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
-        try check(dnnl_convolution_backward_data_desc_init(&op, dnnl_convolution_direct, &s, &w, &d, st, pl, pr),
+        try check(dnnl_convolution_backward_data_desc_init(&op, algorithm.raw, &s, &w, &d, st, pl, pr),
                   "conv bwd data desc")
         return try OneDNNPrimitive(op: &op, hint: hint, label: "conv bwd data")
     }
@@ -307,14 +329,15 @@ extension OneDNN {
     /// Convolution gradient with respect to its weights (and bias).
     public static func convolutionBackwardWeights(
         source: OneDNNLayout, weightsGradient: OneDNNLayout, biasGradient: OneDNNLayout?, destinationGradient: OneDNNLayout,
-        strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive
+        strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive,
+        algorithm: OneDNNConvolutionAlgorithm = .direct
     ) throws -> OneDNNPrimitive {
         var op = dnnl_convolution_desc_t()
         var s = source.descriptor, w = weightsGradient.descriptor, d = destinationGradient.descriptor
         var b = biasGradient?.descriptor ?? dnnl_memory_desc_t()
         let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
         let status = withUnsafePointer(to: &b) { bp in
-            dnnl_convolution_backward_weights_desc_init(&op, dnnl_convolution_direct, &s, &w,
+            dnnl_convolution_backward_weights_desc_init(&op, algorithm.raw, &s, &w,
                                                         biasGradient == nil ? nil : bp, &d, st, pl, pr)
         }
         try check(status, "conv bwd weights desc")

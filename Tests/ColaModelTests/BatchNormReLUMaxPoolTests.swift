@@ -19,11 +19,24 @@ final class BatchNormReLUMaxPoolTests: XCTestCase {
         }
     }
 
+    /// Blocks of 16 channels, as the small CNN stores its maps (two blocks; an odd row and column).
+    func testBlockedGradientsMatchFiniteDifferences() throws {
+        for (shape, mode) in [((3, 32, 4, 6), noUpdateTraining), ((2, 32, 5, 7), ForwardMode.frozenStatistics)] {
+            let h = LayerHarness()
+            let layer = BatchNormReLUMaxPool("bn", channels: shape.1, scratch: NormalizedScratch(), table: &h.table, buffers: &h.buffers)
+            h.materialize()
+            let e = try h.check("batch norm + relu + max pool \(shape) \(mode.statistics), blocks of 16", layer: layer, input: shape,
+                                mode: mode, step: 1e-3, samples: 16, inputScale: 3, storage: .blocks16)
+            XCTAssertLessThan(e, 2e-2)
+        }
+    }
+
     func testEqualsBatchNormReLUThenMaxPool() throws {
-        for shape in [(4, 37, 6, 8), (3, 20, 7, 5)] {
+        for (shape, storage) in [((4, 37, 6, 8), FeatureStorage.channelsLast), ((3, 20, 7, 5), .channelsLast),
+                                 ((4, 48, 6, 8), .blocks16), ((3, 32, 7, 5), .blocks16)] {
             for mode in [ForwardMode.training(dropConnectSeed: nil), .frozenStatistics, .inference] {
-                let diff = try compareWithUnfused(shape, mode)
-                print("fused vs batch norm + relu, max pool \(shape) \(mode.statistics)\(mode.keepsActivations ? "" : " inference"): "
+                let diff = try compareWithUnfused(shape, mode, storage)
+                print("fused vs batch norm + relu, max pool \(shape) \(storage) \(mode.statistics)\(mode.keepsActivations ? "" : " inference"): "
                       + "max abs diff output \(diff.output), running statistics \(diff.running), input gradient \(diff.input), "
                       + "γ/β gradient \(diff.parameters)")
                 XCTAssertLessThan(diff.output, 1e-5)
@@ -65,7 +78,7 @@ final class BatchNormReLUMaxPoolTests: XCTestCase {
 
     private struct Differences { var output: Float = 0, running: Float = 0, input: Float = 0, parameters: Float = 0 }
 
-    private func compareWithUnfused(_ shape: (Int, Int, Int, Int), _ mode: ForwardMode) throws -> Differences {
+    private func compareWithUnfused(_ shape: (Int, Int, Int, Int), _ mode: ForwardMode, _ storage: FeatureStorage) throws -> Differences {
         let fused = LayerHarness(), unfused = LayerHarness()
         let layer = BatchNormReLUMaxPool("bn", channels: shape.1, scratch: NormalizedScratch(), table: &fused.table, buffers: &fused.buffers)
         let bn = BatchNorm("bn", channels: shape.1, fusedReLU: true, table: &unfused.table, buffers: &unfused.buffers)
@@ -73,8 +86,8 @@ final class BatchNormReLUMaxPoolTests: XCTestCase {
         fused.materialize()
         unfused.materialize()
         XCTAssertEqual(fused.parameters.array(), unfused.parameters.array())
-        let a = try pass(layer, fused, shape: shape, mode: mode, seed: 11)
-        let b = try pass([bn, pool], unfused, shape: shape, mode: mode, seed: 11)
+        let a = try pass([layer], fused, shape: shape, mode: mode, seed: 11, storage: storage)
+        let b = try pass([bn, pool], unfused, shape: shape, mode: mode, seed: 11, storage: storage)
         func maxDiff(_ x: [Float], _ y: [Float]) -> Float {
             XCTAssertEqual(x.count, y.count)
             return zip(x, y).map { abs($0 - $1) }.max() ?? 0
@@ -90,22 +103,22 @@ final class BatchNormReLUMaxPoolTests: XCTestCase {
         try pass([layers], h, shape: shape, mode: mode, seed: seed)
     }
 
-    private func pass(_ layers: [Layer], _ h: LayerHarness, shape: (Int, Int, Int, Int), mode: ForwardMode, seed: UInt64) throws
-        -> (output: [Float], input: [Float]) {
+    private func pass(_ layers: [Layer], _ h: LayerHarness, shape: (Int, Int, Int, Int), mode: ForwardMode, seed: UInt64,
+                      storage: FeatureStorage = .channelsLast) throws -> (output: [Float], input: [Float]) {
         var generator = SeededGenerator(seed: seed)
         var input = (0..<(shape.0 * shape.1 * shape.2 * shape.3)).map { _ in generator.nextUniform() * 4 - 1.5 }
         h.gradients.zero()
         let run = h.context(mode)
         run.beginForward()
         return try input.withUnsafeMutableBufferPointer { p in
-            var y = FeatureMap(p.baseAddress!, batch: shape.0, channels: shape.1, height: shape.2, width: shape.3)
+            var y = FeatureMap(p.baseAddress!, batch: shape.0, channels: shape.1, height: shape.2, width: shape.3, storage: storage)
             for layer in layers { y = try layer.forward(y, run) }
             let output = Array(UnsafeBufferPointer(start: y.pointer, count: y.count))
             guard mode.keepsActivations else { return (output, []) }
             var dy = output.map { _ in generator.nextUniform() * 2 - 1 }
             run.beginBackward()
             return try dy.withUnsafeMutableBufferPointer { d in
-                var g = FeatureMap(d.baseAddress!, batch: y.batch, channels: y.channels, height: y.height, width: y.width)
+                var g = y.relocated(to: d.baseAddress!)
                 for layer in layers.reversed() { g = try layer.backward(g, run, inputGradient: true)! }
                 return (output, Array(UnsafeBufferPointer(start: g.pointer, count: g.count)))
             }

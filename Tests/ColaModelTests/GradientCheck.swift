@@ -44,14 +44,15 @@ final class LayerHarness {
 
     /// Max relative error over sampled coordinates of input and parameters; prints it.
     func check(_ label: String, layer: Layer, input shape: (n: Int, c: Int, h: Int, w: Int), mode: ForwardMode,
-               step: Float = 1e-2, samples: Int = 12, inputGradient: Bool = true, inputScale: Float = 1) throws -> Double {
+               step: Float = 1e-2, samples: Int = 12, inputGradient: Bool = true, inputScale: Float = 1,
+               storage: FeatureStorage = .channelsLast) throws -> Double {
         var input = random(shape.n * shape.c * shape.h * shape.w, scale: inputScale)
         var weights: [Float] = []
         func loss() throws -> Double {
             let run = context(mode)
             run.beginForward()
             return try input.withUnsafeMutableBufferPointer { p in
-                let x = FeatureMap(p.baseAddress!, batch: shape.n, channels: shape.c, height: shape.h, width: shape.w)
+                let x = FeatureMap(p.baseAddress!, batch: shape.n, channels: shape.c, height: shape.h, width: shape.w, storage: storage)
                 let y = try layer.forward(x, run)
                 if weights.count != y.count { weights = random(y.count) }
                 var sum: Double = 0
@@ -64,11 +65,11 @@ final class LayerHarness {
         let run = context(mode)
         run.beginForward()
         let analyticInput: [Float] = try input.withUnsafeMutableBufferPointer { p in
-            let x = FeatureMap(p.baseAddress!, batch: shape.n, channels: shape.c, height: shape.h, width: shape.w)
+            let x = FeatureMap(p.baseAddress!, batch: shape.n, channels: shape.c, height: shape.h, width: shape.w, storage: storage)
             let y = try layer.forward(x, run)
             run.beginBackward()
             return try weights.withUnsafeMutableBufferPointer { r in
-                let dy = FeatureMap(r.baseAddress!, batch: y.batch, channels: y.channels, height: y.height, width: y.width)
+                let dy = y.relocated(to: r.baseAddress!)
                 guard let dx = try layer.backward(dy, run, inputGradient: inputGradient) else { return [] }
                 return Array(UnsafeBufferPointer(start: dx.pointer, count: dx.count))
             }
@@ -125,6 +126,25 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertLessThan(e, 1e-2)
     }
 
+    /// The small CNN's convolutions: blocks of 16 channels, direct and Winograd, and its first layer into blocks.
+    func testBlockedConvolutionGradients() throws {
+        for algorithm in [OneDNNConvolutionAlgorithm.direct, .winograd] {
+            let h = LayerHarness()
+            let conv = Conv2D("c.weight", inputChannels: 16, outputChannels: 32, kernel: 3, storage: .blocks16, algorithm: algorithm,
+                              table: &h.table)
+            h.materialize()
+            let e = try h.check("conv k3 s1 \(algorithm), blocks of 16", layer: conv, input: (2, 16, 8, 6), mode: noUpdateTraining,
+                                storage: .blocks16)
+            XCTAssertLessThan(e, 1e-2)
+        }
+        let h = LayerHarness()
+        let first = Conv2D("first.weight", inputChannels: 1, outputChannels: 64, kernel: 3, storage: .blocks16, table: &h.table)
+        h.materialize()
+        let e = try h.check("first conv into blocks of 16 (no input gradient)", layer: first, input: (4, 1, 16, 16),
+                            mode: noUpdateTraining, inputGradient: false)
+        XCTAssertLessThan(e, 1e-2)
+    }
+
     func testBatchNormGradients() throws {
         for (fused, mode) in [(false, noUpdateTraining), (true, noUpdateTraining), (false, ForwardMode.frozenStatistics)] {
             let h = LayerHarness()
@@ -150,7 +170,9 @@ final class LayerGradientTests: XCTestCase {
         h.materialize()
         let e1 = try h.check("max pool 2x2", layer: MaxPool2D(), input: (2, 3, 6, 4), mode: noUpdateTraining, step: 1e-3)
         let e2 = try h.check("global max pool", layer: GlobalMaxPool(), input: (2, 3, 5, 4), mode: noUpdateTraining, step: 1e-3)
-        XCTAssertLessThan(max(e1, e2), 1e-2)
+        let e3 = try h.check("global max pool, blocks of 16", layer: GlobalMaxPool(), input: (2, 32, 5, 4), mode: noUpdateTraining,
+                             step: 1e-3, storage: .blocks16)
+        XCTAssertLessThan(max(e1, e2, e3), 1e-2)
     }
 
     func testSqueezeExciteGradients() throws {

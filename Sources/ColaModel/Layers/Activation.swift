@@ -11,7 +11,7 @@ final class Activation: Layer {
     }
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
-        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width)
+        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width, storage: x.storage)
         try plan(x, run.propagation).forward.execute([.source: .init(x.pointer), .destination: .init(y.pointer)])
         input = x
         return y
@@ -26,10 +26,10 @@ final class Activation: Layer {
         return dx
     }
 
-    private struct PlanKey: Hashable { let dims: [Int]; let training: Bool }
+    private struct PlanKey: Hashable { let dims: [Int]; let storage: FeatureStorage; let training: Bool }
 
     private func plan(_ x: FeatureMap, _ propagation: OneDNNPropagation) throws -> Plan {
-        let key = PlanKey(dims: x.dims, training: propagation == .training)
+        let key = PlanKey(dims: x.dims, storage: x.storage, training: propagation == .training)
         if let plan = plans[key] { return plan }
         let plan = try Plan(layout: try x.layout(), function: function, propagation: propagation)
         plans[key] = plan

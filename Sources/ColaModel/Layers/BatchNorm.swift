@@ -63,7 +63,7 @@ final class BatchNorm: Layer {
     }
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
-        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width)
+        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width, storage: x.storage)
         let batchStatistics = run.usesBatchStatistics
         let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
         let mean = batchStatistics ? batchMean.pointer : run.buffers + entries.runningMean.offset
@@ -106,11 +106,11 @@ final class BatchNorm: Layer {
     }
 
     private struct PlanKey: Hashable {
-        let batch: Int, height: Int, width: Int, training: Bool, batchStatistics: Bool
+        let batch: Int, height: Int, width: Int, storage: FeatureStorage, training: Bool, batchStatistics: Bool
     }
 
     private func plan(_ x: FeatureMap, _ propagation: OneDNNPropagation, batchStatistics: Bool) throws -> Plan {
-        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, training: propagation == .training,
+        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, storage: x.storage, training: propagation == .training,
                           batchStatistics: batchStatistics)
         if let plan = plans[key] { return plan }
         var flags: OneDNNBatchNormFlags = [.scale, .shift]

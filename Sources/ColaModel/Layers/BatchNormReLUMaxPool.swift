@@ -44,7 +44,7 @@ final class BatchNormReLUMaxPool: Layer {
         let (mean, variance) = statistics(batchStatistics, run)
         // The BN + ReLU output and oneDNN's ReLU workspace live only during this call.
         let memory = scratch.take(x.count + plan.workspaceFloats)
-        let normalized = FeatureMap(memory, batch: x.batch, channels: channels, height: x.height, width: x.width)
+        let normalized = x.relocated(to: memory)
         var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [
             (.source, .init(x.pointer)), (.destination, .init(normalized.pointer)), (.mean, .init(mutating: mean)),
             (.variance, .init(mutating: variance)), (.scale, .init(run.parameters + entries.gamma.offset)),
@@ -55,7 +55,7 @@ final class BatchNormReLUMaxPool: Layer {
         if batchStatistics && run.mode.updatesRunningStatistics {
             entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer, count: x.batch * x.spatial, run)
         }
-        let y = run.featureMap(batch: x.batch, channels: channels, height: x.height / 2, width: x.width / 2)
+        let y = run.featureMap(batch: x.batch, channels: channels, height: x.height / 2, width: x.width / 2, storage: x.storage)
         // One byte per pooled element, kept for backward only.
         let indices = run.mode.keepsActivations
             ? UnsafeMutableRawPointer(run.activation((y.count + 3) / 4)).bindMemory(to: UInt8.self, capacity: y.count) : nil
@@ -84,7 +84,7 @@ final class BatchNormReLUMaxPool: Layer {
     }
 
     private struct PlanKey: Hashable {
-        let batch: Int, height: Int, width: Int, training: Bool, batchStatistics: Bool
+        let batch: Int, height: Int, width: Int, storage: FeatureStorage, training: Bool, batchStatistics: Bool
     }
 
     /// oneDNN's batch norm + ReLU forward for one shape and mode, built as ``BatchNorm`` builds it.
@@ -99,7 +99,7 @@ final class BatchNormReLUMaxPool: Layer {
     }
 
     private func plan(_ x: FeatureMap, _ propagation: OneDNNPropagation, batchStatistics: Bool) throws -> Plan {
-        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, training: propagation == .training,
+        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, storage: x.storage, training: propagation == .training,
                           batchStatistics: batchStatistics)
         if let plan = plans[key] { return plan }
         var flags: OneDNNBatchNormFlags = [.scale, .shift, .fusedReLU]

@@ -45,6 +45,7 @@ final class BatchNormSwish: Layer {
     }
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
+        precondition(x.storage == .channelsLast, "\(entries.gamma.name): batch norm + swish needs channels-last maps")
         let z = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width)
         let rows = x.batch * x.spatial
         let batchStatistics = run.usesBatchStatistics

@@ -7,6 +7,9 @@ import ColaTensor
 /// the flat buffer in PyTorch layout `[out, in/groups, kh, kw]`; oneDNN's preferred (blocked)
 /// weight layout is filled by a reorder before every forward, and the weight gradient comes back
 /// through the inverse reorder.
+///
+/// The output is stored as `storage` says; the input is taken as it comes. Winograd convolutions
+/// (``OneDNNConvolutionAlgorithm/winograd``) need blocks of 16 channels on both sides.
 final class Conv2D: Layer {
     let weight: ParameterEntry
     let inputChannels: Int
@@ -14,13 +17,19 @@ final class Conv2D: Layer {
     let kernel: Int
     let stride: Int
     let groups: Int
+    let storage: FeatureStorage
+    let algorithm: OneDNNConvolutionAlgorithm
 
     private var plans: [PlanKey: Plan] = [:]
     private var input: FeatureMap?
     private var output: FeatureMap?
 
     init(_ name: String, inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1, depthwise: Bool = false,
-         table: inout ParameterTable) {
+         storage: FeatureStorage = .channelsLast, algorithm: OneDNNConvolutionAlgorithm = .direct, table: inout ParameterTable) {
+        precondition(algorithm == .direct || (storage == .blocks16 && kernel == 3 && stride == 1 && !depthwise),
+                     "\(name): Winograd needs a 3×3, stride-1, dense convolution into blocks of 16 channels")
+        self.storage = storage
+        self.algorithm = algorithm
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.kernel = kernel
@@ -48,7 +57,9 @@ final class Conv2D: Layer {
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
         precondition(x.channels == inputChannels, "\(weight.name): input has \(x.channels) channels, expected \(inputChannels)")
-        let y = run.featureMap(batch: x.batch, channels: outputChannels, height: outputSize(x.height), width: outputSize(x.width))
+        precondition(!usesOwnWeightGradient || x.storage == .channelsLast, "\(weight.name): depthwise kernels need channels-last maps")
+        let y = run.featureMap(batch: x.batch, channels: outputChannels, height: outputSize(x.height), width: outputSize(x.width),
+                               storage: storage)
         let plan = try self.plan(x, y, run.propagation)
         let w = run.parameters + weight.offset
         let fwdWeights = try plan.forwardWeights(from: w)
@@ -62,7 +73,7 @@ final class Conv2D: Layer {
     func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
         guard let x = input, let y = output else { preconditionFailure("\(weight.name): backward before forward") }
         let plan = try self.plan(x, y, .training)
-        try plan.prepareBackward(x, y)
+        try plan.prepareBackward()
         if usesOwnWeightGradient {
             DepthwiseKernels.accumulateWeightGradient(x: x, dy: dy, kernel: kernel, stride: stride, paddingBefore: paddingBefore,
                                                       into: run.gradients + weight.offset)
@@ -89,11 +100,11 @@ final class Conv2D: Layer {
     }
 
     private struct PlanKey: Hashable {
-        let batch: Int, height: Int, width: Int, training: Bool
+        let batch: Int, height: Int, width: Int, storage: FeatureStorage, training: Bool
     }
 
     private func plan(_ x: FeatureMap, _ y: FeatureMap, _ propagation: OneDNNPropagation) throws -> Plan {
-        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, training: propagation == .training)
+        let key = PlanKey(batch: x.batch, height: x.height, width: x.width, storage: x.storage, training: propagation == .training)
         if let plan = plans[key] { return plan }
         let plan = try Plan(self, x, y, propagation)
         plans[key] = plan
@@ -109,6 +120,8 @@ final class Conv2D: Layer {
         let forwardWeightsBuffer: FloatBuffer
         let userScratch: FloatBuffer
         let strides: [Int], paddingLeft: [Int], paddingRight: [Int]
+        let algorithm: OneDNNConvolutionAlgorithm
+        let source: OneDNNLayout, destination: OneDNNLayout
         let weightsAny: OneDNNLayout
         var backwardData: OneDNNPrimitive?
         var backwardWeights: OneDNNPrimitive?
@@ -126,9 +139,17 @@ final class Conv2D: Layer {
             strides = [conv.stride, conv.stride]
             paddingLeft = [conv.paddingBefore, conv.paddingBefore]
             paddingRight = [conv.paddingAfter, conv.paddingAfter]
-            forward = try OneDNN.convolutionForward(propagation, source: try x.layout(), weights: weightsAny, bias: nil,
-                                                    destination: try y.layout(), strides: strides,
-                                                    paddingLeft: paddingLeft, paddingRight: paddingRight)
+            algorithm = conv.algorithm
+            destination = try y.layout()
+            // A first layer into blocks: oneDNN's JIT kernel for it wants the one-channel input described
+            // as nchw (the same memory) and its own weight layout, which 'any' does not select (oneDNN 2.6
+            // then falls back to its reference code, 250× slower).
+            let firstIntoBlocks = y.storage == .blocks16 && x.channels == 1
+            source = firstIntoBlocks ? try OneDNNLayout(x.dims, .nchw) : try x.layout()
+            let forwardWeights = firstIntoBlocks ? try OneDNNLayout(dims, .Ohwi16o) : weightsAny
+            forward = try OneDNN.convolutionForward(propagation, source: source, weights: forwardWeights, bias: nil,
+                                                    destination: destination, strides: strides,
+                                                    paddingLeft: paddingLeft, paddingRight: paddingRight, algorithm: algorithm)
             forwardWeightsLayout = forward.layout(of: .weights)
             if forwardWeightsLayout.sameLayout(as: userWeights) {
                 toForwardWeights = nil
@@ -146,12 +167,11 @@ final class Conv2D: Layer {
             return UnsafeMutableRawPointer(forwardWeightsBuffer.pointer)
         }
 
-        func prepareBackward(_ x: FeatureMap, _ y: FeatureMap) throws {
+        func prepareBackward() throws {
             guard backwardWeights == nil else { return }
-            let xl = try x.layout(), yl = try y.layout()
-            let data = try OneDNN.convolutionBackwardData(sourceGradient: xl, weights: weightsAny, destinationGradient: yl,
+            let data = try OneDNN.convolutionBackwardData(sourceGradient: source, weights: weightsAny, destinationGradient: destination,
                                                           strides: strides, paddingLeft: paddingLeft, paddingRight: paddingRight,
-                                                          hint: forward)
+                                                          hint: forward, algorithm: algorithm)
             let dataWeights = data.layout(of: .weights)
             if dataWeights.sameLayout(as: userWeights) {
                 toBackwardWeights = nil
@@ -163,9 +183,10 @@ final class Conv2D: Layer {
                 backwardWeightsBuffer = FloatBuffer(count: dataWeights.floatCount)
             }
             backwardData = data
-            let weights = try OneDNN.convolutionBackwardWeights(source: xl, weightsGradient: weightsAny, biasGradient: nil,
-                                                                destinationGradient: yl, strides: strides,
-                                                                paddingLeft: paddingLeft, paddingRight: paddingRight, hint: forward)
+            let weights = try OneDNN.convolutionBackwardWeights(source: source, weightsGradient: weightsAny, biasGradient: nil,
+                                                                destinationGradient: destination, strides: strides,
+                                                                paddingLeft: paddingLeft, paddingRight: paddingRight, hint: forward,
+                                                                algorithm: algorithm)
             let diffLayout = weights.layout(of: .weightsGradient)
             weightsGradientBuffer = FloatBuffer(count: diffLayout.floatCount)
             weightsGradientToUser = diffLayout.sameLayout(as: userWeights) ? nil : try OneDNN.reorder(from: diffLayout, to: userWeights)

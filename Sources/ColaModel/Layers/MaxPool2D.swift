@@ -8,7 +8,7 @@ final class MaxPool2D: Layer {
     private var workspace: UnsafeMutablePointer<Float>?
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
-        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height / 2, width: x.width / 2)
+        let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height / 2, width: x.width / 2, storage: x.storage)
         let plan = try self.plan(x, y, run.propagation)
         var arguments: [(OneDNNArgument, UnsafeMutableRawPointer)] = [(.source, .init(x.pointer)), (.destination, .init(y.pointer))]
         workspace = nil
@@ -33,10 +33,10 @@ final class MaxPool2D: Layer {
         return dx
     }
 
-    private struct PlanKey: Hashable { let dims: [Int]; let training: Bool }
+    private struct PlanKey: Hashable { let dims: [Int]; let storage: FeatureStorage; let training: Bool }
 
     private func plan(_ x: FeatureMap, _ y: FeatureMap, _ propagation: OneDNNPropagation) throws -> Plan {
-        let key = PlanKey(dims: x.dims, training: propagation == .training)
+        let key = PlanKey(dims: x.dims, storage: x.storage, training: propagation == .training)
         if let plan = plans[key] { return plan }
         let plan = try Plan(x, y, propagation)
         plans[key] = plan

@@ -29,6 +29,7 @@ final class SqueezeExcite: Layer {
     }
 
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
+        precondition(x.storage == .channelsLast, "squeeze-excite needs channels-last maps")
         let n = x.batch
         let p = run.activation(n * channels), r = run.activation(n * squeezed)
         let h = run.activation(n * squeezed), s = run.activation(n * channels)

@@ -16,8 +16,9 @@ public final class ColaPairModel: PairModel {
         let encoder: EncoderKind = config.model.encoder == .cnn ? .smallCNN : .efficientNetB0
         let similarity: SimilarityKind = config.model.similarity == .bilinear
             ? .bilinear : .cosine(temperature: config.model.temperature)
-        model = ContrastiveModel(ModelConfiguration(encoder: encoder, similarity: similarity,
-                                                    embeddingSize: config.model.embeddingDim), seed: config.seed)
+        model = ContrastiveModel(ModelConfiguration(encoder: encoder, similarity: similarity, embeddingSize: config.model.embeddingDim,
+                                                    convolution: config.model.convolution == .winograd ? .winograd : .direct),
+                                 seed: config.seed)
         freezeBatchNorm = config.training.freezeBatchNorm
         frames = config.data.cropFrames
         bands = 64
