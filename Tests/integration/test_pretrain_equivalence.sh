@@ -5,9 +5,11 @@
 # Learning rate 1e-4 (the bilinear loss on 4-8 clips is chaotic at 1e-3 and amplifies rounding).
 # Tolerances: loss relative 1e-4; parameters max |Δ| ≤ 5e-5 (half of one Adam step: Adam's m/√v
 # turns float-rounding differences of near-zero gradients into up to ~lr per step).
+# Direct convolutions: these bounds are set at direct convolution's rounding; Winograd's, ≈ 10×
+# larger, moved the 5-step loss by 3.3e-3 (its gradients are held to direct ones by the unit tests).
 set -euo pipefail
 source "$(dirname "$0")/pretrain_common.sh"
-frozen=(--set training.freeze_batch_norm=true --set training.learning_rate=0.0001)
+frozen=(--set training.freeze_batch_norm=true --set training.learning_rate=0.0001 --set model.convolution=direct)
 
 pretrain 1 --run-dir "$scratch/global-1x8" "${frozen[@]}" | grep -E '^step 5/5'
 pretrain 2 --run-dir "$scratch/global-2x4" "${frozen[@]}" | grep -E '^step 5/5'

@@ -5,21 +5,24 @@ import Foundation
 /// the ceiling its training step can approach, since the convolutions are ≈ 97 % of its FLOPs.
 ///
 /// Each layer's forward, backward-data (not for the first layer, whose input gradient Cola skips)
-/// and backward-weights primitive runs alone on warm buffers, once with channels-last activations
-/// (Cola's layout) and once with the blocked layout oneDNN prefers; the faster counts. The
-/// ceiling in clips/s is the batch over the sum of the best times.
+/// and backward-weights primitive runs alone on warm buffers: direct with channels-last activations,
+/// direct with the blocked layout oneDNN prefers, and (after the one-channel first layer) Winograd
+/// F(4×4, 3×3), which needs blocks. Two ceilings in clips/s follow, the batch over the sum of the
+/// best times: of the direct convolutions only, and of all (what Cola's small CNN runs).
 public struct ConvolutionCeilingBenchmark: Sendable {
-    /// One primitive's best time in one layout.
+    /// One primitive's best time in one layout and algorithm.
     public struct Measurement: Codable, Sendable {
         public var layer: Int
         public var pass: String
         public var layout: String
+        public var algorithm: String
         public var milliseconds: Double
+        /// Direct-convolution FLOPs per second (for Winograd, the rate a direct convolution would need to match it).
         public var gflopsPerSecond: Double
         public var implementation: String
 
         enum CodingKeys: String, CodingKey {
-            case layer, pass, layout, milliseconds, gflopsPerSecond = "gflops_per_s", implementation
+            case layer, pass, layout, algorithm, milliseconds, gflopsPerSecond = "gflops_per_s", implementation
         }
     }
 
@@ -28,14 +31,19 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         public var batch: Int
         public var threads: Int
         public var measurements: [Measurement]
-        /// Sum over layers and passes of the faster layout's time.
+        /// Sum over layers and passes of the fastest direct convolution's time.
+        public var directConvolutionMilliseconds: Double
+        /// `batch / directConvolutionMilliseconds`: clips/s if everything but direct convolutions were free.
+        public var directCeilingClipsPerSecond: Double
+        /// Sum over layers and passes of the fastest time, Winograd included.
         public var convolutionMilliseconds: Double
         /// `batch / convolutionMilliseconds`: clips/s if everything but the convolutions were free.
         public var ceilingClipsPerSecond: Double
 
         enum CodingKeys: String, CodingKey {
             case batch, threads, measurements, convolutionMilliseconds = "convolution_ms"
-            case ceilingClipsPerSecond = "ceiling_clips_per_s"
+            case ceilingClipsPerSecond = "ceiling_clips_per_s", directConvolutionMilliseconds = "direct_convolution_ms"
+            case directCeilingClipsPerSecond = "direct_ceiling_clips_per_s"
         }
     }
 
@@ -56,24 +64,30 @@ public struct ConvolutionCeilingBenchmark: Sendable {
     public func run() throws -> Result {
         OneDNN.setThreadCount(threads)
         var measurements: [Measurement] = []
-        var total = 0.0
+        var direct = 0.0, all = 0.0
         for (index, shape) in Self.layers.enumerated() {
             let passes = index == 0 ? ["forward", "backward weights"] : ["forward", "backward data", "backward weights"]
+            var variants: [(blocked: Bool, algorithm: OneDNNConvolutionAlgorithm)] = [(false, .direct), (true, .direct)]
+            if index > 0 { variants.append((true, .winograd)) }
             for pass in passes {
-                var best = Double.infinity
-                for layout in ["channels-last", "blocked"] {
-                    let m = try measure(layer: index, shape: shape, pass: pass, blocked: layout == "blocked")
+                var bestDirect = Double.infinity, best = Double.infinity
+                for variant in variants {
+                    let m = try measure(layer: index, shape: shape, pass: pass, blocked: variant.blocked, algorithm: variant.algorithm)
                     measurements.append(m)
+                    if variant.algorithm == .direct { bestDirect = min(bestDirect, m.milliseconds) }
                     best = min(best, m.milliseconds)
                 }
-                total += best
+                direct += bestDirect
+                all += best
             }
         }
-        return Result(batch: batch, threads: threads, measurements: measurements, convolutionMilliseconds: total,
-                      ceilingClipsPerSecond: Double(batch) / (total / 1000))
+        return Result(batch: batch, threads: threads, measurements: measurements, directConvolutionMilliseconds: direct,
+                      directCeilingClipsPerSecond: Double(batch) / (direct / 1000), convolutionMilliseconds: all,
+                      ceilingClipsPerSecond: Double(batch) / (all / 1000))
     }
 
-    private func measure(layer: Int, shape: (Int, Int, Int, Int), pass: String, blocked: Bool) throws -> Measurement {
+    private func measure(layer: Int, shape: (Int, Int, Int, Int), pass: String, blocked: Bool,
+                         algorithm: OneDNNConvolutionAlgorithm) throws -> Measurement {
         let (input, output, height, width) = shape
         let n = 2 * batch
         let activation: OneDNNLayout.Format = blocked ? .any : .nhwc
@@ -82,7 +96,8 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         let weights = try OneDNNLayout([output, input, 3, 3], .any)
         let geometry = (strides: [1, 1], left: [1, 1], right: [1, 1])
         let forward = try OneDNN.convolutionForward(.training, source: source, weights: weights, bias: nil, destination: destination,
-                                                    strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right)
+                                                    strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right,
+                                                    algorithm: algorithm)
         let primitive: OneDNNPrimitive
         let arguments: [OneDNNArgument]
         switch pass {
@@ -92,13 +107,15 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         case "backward data":
             primitive = try OneDNN.convolutionBackwardData(
                 sourceGradient: forward.layout(of: .source), weights: weights, destinationGradient: forward.layout(of: .destination),
-                strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right, hint: forward)
+                strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right, hint: forward,
+                algorithm: algorithm)
             arguments = [.destinationGradient, .weights, .sourceGradient]
         default:
             primitive = try OneDNN.convolutionBackwardWeights(
                 source: forward.layout(of: .source), weightsGradient: weights, biasGradient: nil,
                 destinationGradient: forward.layout(of: .destination),
-                strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right, hint: forward)
+                strides: geometry.strides, paddingLeft: geometry.left, paddingRight: geometry.right, hint: forward,
+                algorithm: algorithm)
             arguments = [.source, .destinationGradient, .weightsGradient]
         }
         let buffers = arguments.map { FloatBuffer((0..<primitive.layout(of: $0).floatCount).map { Float($0 % 13) * 0.01 - 0.06 }) }
@@ -111,7 +128,8 @@ public struct ConvolutionCeilingBenchmark: Sendable {
             }
         }
         let flops = 2.0 * Double(n * output * input * 9 * height * width)
-        return Measurement(layer: layer + 1, pass: pass, layout: blocked ? "blocked" : "channels-last", milliseconds: best * 1000,
+        return Measurement(layer: layer + 1, pass: pass, layout: blocked ? "blocked" : "channels-last",
+                           algorithm: algorithm == .direct ? "direct" : "winograd", milliseconds: best * 1000,
                            gflopsPerSecond: flops / best / 1e9, implementation: primitive.implementation)
     }
 }
