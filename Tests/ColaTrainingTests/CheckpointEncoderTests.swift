@@ -1,5 +1,6 @@
 import ColaEvaluation
 import ColaModel
+import ColaTensor
 import Foundation
 import XCTest
 @testable import ColaTraining
@@ -17,9 +18,9 @@ final class CheckpointEncoderTests: XCTestCase {
     }
 
     /// Writes a small-CNN model's values as checkpoint `step` of a run at `folder/checkpoints`.
-    private func writeCheckpoint(_ model: ContrastiveModel, step: Int) throws {
+    private func writeCheckpoint(_ model: ContrastiveModel, step: Int, config: String = "model:\n  encoder: cnn\n") throws {
         let state = TrainingState(step: step, dataPosition: 0, epoch: 0, rngSeed: 1, rngStep: step, worldSize: 1, globalBatch: 8,
-                                  config: "model:\n  encoder: cnn\n", gitRevision: nil, writtenAt: "2026-01-01T00:00:00Z")
+                                  config: config, gitRevision: nil, writtenAt: "2026-01-01T00:00:00Z")
         let values = Array(UnsafeBufferPointer(start: model.parameterValues.pointer, count: model.parameters.count))
         let buffers = Array(UnsafeBufferPointer(start: model.bufferValues.pointer, count: model.buffers.count))
         let checkpoint = Checkpoint(
@@ -37,6 +38,7 @@ final class CheckpointEncoderTests: XCTestCase {
         let trained = try CheckpointEncoder(path: folder)
         XCTAssertEqual(trained.name, "step-000007")
         XCTAssertEqual(trained.configuration.encoder, .smallCNN)
+        XCTAssertEqual(trained.configuration.convolution, .winograd)
         XCTAssertEqual(trained.configurationText, "model:\n  encoder: cnn\n")
         XCTAssertEqual(try CheckpointEncoder(path: "\(folder!)/checkpoints/latest").name, "step-000007", "a link names its target")
         XCTAssertEqual(try CheckpointEncoder(path: "\(folder!)/checkpoints/step-000003").name, "step-000003")
@@ -48,6 +50,13 @@ final class CheckpointEncoderTests: XCTestCase {
         print("checkpoint vs in-memory encoder: max abs diff \(difference)")
         XCTAssertEqual(fromCheckpoint.count, 2 * 512)
         XCTAssertEqual(difference, 0)
+    }
+
+    /// A run trained with direct convolutions is scored with them.
+    func testTheCheckpointsConvolutionAlgorithmIsKept() throws {
+        try writeCheckpoint(ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 2), step: 1,
+                            config: "model:\n  encoder: cnn\n  convolution: direct\n")
+        XCTAssertEqual(try CheckpointEncoder(path: folder).configuration.convolution, .direct)
     }
 
     func testAFolderWithoutACheckpointIsNamedInTheError() throws {

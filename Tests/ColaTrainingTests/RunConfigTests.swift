@@ -12,6 +12,7 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(config.model.encoder, .efficientnetB0)
         XCTAssertEqual(config.model.similarity, .bilinear)
         XCTAssertEqual(config.model.embeddingDim, 512)
+        XCTAssertEqual(config.model.convolution, .winograd)
         XCTAssertEqual(config.training.learningRate, 1e-3)
         XCTAssertEqual(config.data.cropFrames, 96)
         XCTAssertEqual(config.data.noiseStd, 0.001)
@@ -73,6 +74,9 @@ final class RunConfigTests: XCTestCase {
     func testUnknownEnumValueIsAnError() {
         XCTAssertThrowsError(try RunConfig.parse(yaml: "model:\n  encoder: resnet\n", file: file)) { error in
             XCTAssertEqual((error as! ConfigError).key, "model.encoder")
+        }
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "model:\n  convolution: fft\n", file: file)) { error in
+            XCTAssertEqual((error as! ConfigError).key, "model.convolution")
         }
     }
 

@@ -9,7 +9,7 @@ public struct CheckpointEncoder {
     public let directory: String
     /// The checkpoint as read and verified.
     public let checkpoint: Checkpoint
-    /// The model the checkpoint's effective config describes.
+    /// The model the checkpoint's effective config describes (its convolution algorithm included).
     public let configuration: ModelConfiguration
 
     /// Reads the checkpoint at `path`: a step directory, or a folder whose `latest` (or
@@ -18,9 +18,11 @@ public struct CheckpointEncoder {
         directory = Self.stepDirectory(path)
         checkpoint = try Checkpoint.read(directory: directory)
         let config = try RunConfig.parse(yaml: checkpoint.state.config, file: "\(directory)/state.json")
-        configuration = try ModelEmbedder.configuration(
+        var configuration = try ModelEmbedder.configuration(
             encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
             temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
+        configuration.convolution = config.model.convolutionAlgorithm
+        self.configuration = configuration
     }
 
     /// The name the encoder has in reports and `scores.csv`: its step directory.

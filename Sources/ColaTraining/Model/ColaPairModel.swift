@@ -17,7 +17,7 @@ public final class ColaPairModel: PairModel {
         let similarity: SimilarityKind = config.model.similarity == .bilinear
             ? .bilinear : .cosine(temperature: config.model.temperature)
         model = ContrastiveModel(ModelConfiguration(encoder: encoder, similarity: similarity, embeddingSize: config.model.embeddingDim,
-                                                    convolution: config.model.convolution == .winograd ? .winograd : .direct),
+                                                    convolution: config.model.convolutionAlgorithm),
                                  seed: config.seed)
         freezeBatchNorm = config.training.freezeBatchNorm
         frames = config.data.cropFrames
