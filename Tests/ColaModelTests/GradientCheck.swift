@@ -199,3 +199,19 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertLessThan(e2, 2e-2)
     }
 }
+
+extension ContrastiveModel {
+    /// The loss of `pairs` anchors (rows `0..<pairs` of `embeddings`) against as many positives (the
+    /// next `pairs` rows), each anchor's positive at its own index, divided by `pairs`; returns it with
+    /// the embeddings' gradient (the similarity's gradient goes into the model's).
+    func pairLoss(_ embeddings: UnsafePointer<Float>, pairs: Int) -> (ContrastiveLossResult, [Float]) {
+        let width = embeddingSize
+        var gradient = [Float](repeating: 0, count: 2 * pairs * width)
+        let result = gradient.withUnsafeMutableBufferPointer { g in
+            loss.compute(anchors: embeddings, anchorCount: pairs, positives: embeddings + pairs * width, positiveCount: pairs,
+                         positiveOffset: 0, divisor: Float(pairs), weight: similarityWeight, weightGradient: similarityGradient,
+                         anchorGradient: g.baseAddress!, positiveGradient: g.baseAddress! + pairs * width)
+        }
+        return (result, gradient)
+    }
+}

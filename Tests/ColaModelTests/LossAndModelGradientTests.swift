@@ -145,13 +145,7 @@ final class LossAndModelGradientTests: XCTestCase {
         let mode = ForwardMode(statistics: .batch, updatesRunningStatistics: false, keepsActivations: true, dropConnectSeed: nil)
         return (model, { backward in
             let e = try model.embed(input, count: 2 * b, mode: mode, frames: 16, bands: 16)
-            var de = [Float](repeating: 0, count: 2 * b * 512)
-            let r = de.withUnsafeMutableBufferPointer { g in
-                model.loss.compute(anchors: e.baseAddress!, anchorCount: b, positives: e.baseAddress! + b * 512, positiveCount: b,
-                                   positiveOffset: 0, divisor: Float(b), weight: model.similarityWeight,
-                                   weightGradient: model.similarityGradient, anchorGradient: g.baseAddress!,
-                                   positiveGradient: g.baseAddress! + b * 512)
-            }
+            let (r, de) = model.pairLoss(UnsafePointer(e.baseAddress!), pairs: b)
             if backward {
                 var ranges: [Range<Int>] = []
                 try model.backward(embeddingGradient: de) { ranges.append($0) }

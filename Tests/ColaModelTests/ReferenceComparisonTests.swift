@@ -100,13 +100,7 @@ final class ReferenceComparisonTests: XCTestCase {
         model.zeroGradients()
         let e = try model.embed(input, count: 2 * b, mode: .training(dropConnectSeed: nil))
         let embeddings = Array(e)
-        var dE = [Float](repeating: 0, count: 2 * b * 512)
-        let r = dE.withUnsafeMutableBufferPointer { g in
-            model.loss.compute(anchors: e.baseAddress!, anchorCount: b, positives: e.baseAddress! + b * 512, positiveCount: b,
-                               positiveOffset: 0, divisor: Float(b), weight: model.similarityWeight,
-                               weightGradient: model.similarityGradient, anchorGradient: g.baseAddress!,
-                               positiveGradient: g.baseAddress! + b * 512)
-        }
+        let (r, dE) = model.pairLoss(UnsafePointer(e.baseAddress!), pairs: b)
         try model.backward(embeddingGradient: dE)
         return StepResult(loss: r.loss, correct: r.correct, embeddings: embeddings)
     }
