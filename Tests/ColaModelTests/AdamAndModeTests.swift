@@ -23,7 +23,11 @@ final class AdamAndModeTests: XCTestCase {
     }
 
     func testForwardModesAgree() throws {
-        let model = ContrastiveModel(ModelConfiguration(encoder: .efficientNetB0), seed: 9)
+        for encoder in [EncoderKind.efficientNetB0, .smallCNN] { try checkForwardModes(encoder) }
+    }
+
+    private func checkForwardModes(_ encoder: EncoderKind) throws {
+        let model = ContrastiveModel(ModelConfiguration(encoder: encoder), seed: 9)
         var generator = SeededGenerator(seed: 1)
         let n = 4
         let input = (0..<(n * 32 * 32)).map { _ in generator.nextUniform() * 10 }
@@ -31,11 +35,11 @@ final class AdamAndModeTests: XCTestCase {
                                                                                keepsActivations: true, dropConnectSeed: 4),
                                              frames: 32, bands: 32))
         let passOne = try Array(model.embed(input, count: n, mode: .forwardOnly(dropConnectSeed: 4), frames: 32, bands: 32))
-        XCTAssertEqual(training, passOne, "GradCache pass 1 must reproduce the training forward")
+        XCTAssertEqual(training, passOne, "\(encoder): GradCache pass 1 must reproduce the training forward")
         let frozen = try Array(model.embed(input, count: n, mode: .frozenStatistics, frames: 32, bands: 32))
         let inference = try Array(model.embed(input, count: n, mode: .inference, frames: 32, bands: 32))
         let diff = zip(frozen, inference).map { abs($0 - $1) }.max()!
-        print("frozen-statistics training vs inference embeddings: max abs diff \(diff)")
+        print("\(encoder): frozen-statistics training vs inference embeddings: max abs diff \(diff)")
         XCTAssertLessThan(diff, 1e-5)
         let runningBefore = model.bufferValues.array()
         _ = try model.embed(input, count: n, mode: .training(dropConnectSeed: nil), frames: 32, bands: 32)
