@@ -5,13 +5,13 @@ public struct ModelConfiguration: Sendable, Equatable {
     public var encoder: EncoderKind
     public var similarity: SimilarityKind
     public var embeddingSize: Int
-    /// How the small CNN's 3×3 convolutions after the first compute: Winograd (the default, 2.2–2.6×
-    /// faster) or direct (PyTorch's arithmetic more closely; see docs/model.md). EfficientNet-B0's
-    /// convolutions are strided, 1×1 or depthwise, and always direct.
-    public var convolution: OneDNNConvolutionAlgorithm
+    /// How the small CNN's 3×3 convolutions after the first compute and how its maps are stored
+    /// (default: the fastest this CPU runs, ``ConvolutionPlan/automatic(on:)``). EfficientNet-B0's
+    /// convolutions are strided, 1×1 or depthwise, always direct on channels-last maps.
+    public var convolution: ConvolutionPlan
 
     public init(encoder: EncoderKind, similarity: SimilarityKind = .bilinear, embeddingSize: Int = 512,
-                convolution: OneDNNConvolutionAlgorithm = .winograd) {
+                convolution: ConvolutionPlan = .automatic()) {
         self.encoder = encoder
         self.similarity = similarity
         self.embeddingSize = embeddingSize
@@ -86,6 +86,16 @@ public final class ContrastiveModel {
 
     /// Per-layer-type timing of every following pass (nil: off, the default).
     public var profile: LayerProfile?
+
+    /// Every oneDNN computation the encoder has created so far (forward ones after a forward pass,
+    /// backward ones after a backward pass), with the implementation oneDNN picked for each.
+    public var kernelImplementations: [KernelImplementation] {
+        encoder.stages.enumerated().flatMap { stage, layers in
+            layers.flatMap(\.primitives).map {
+                KernelImplementation(stage: stage, operation: $0.label, implementation: $0.implementation, isReference: $0.isReference)
+            }
+        }
+    }
 
     /// Sets every gradient to zero.
     public func zeroGradients() { gradients.zero() }

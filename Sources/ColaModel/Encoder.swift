@@ -34,7 +34,7 @@ final class Encoder {
     }
 
     /// Builds the encoder of `kind`, registering its parameters and batch-norm buffers.
-    static func make(_ kind: EncoderKind, convolution: OneDNNConvolutionAlgorithm, table: inout ParameterTable,
+    static func make(_ kind: EncoderKind, convolution: ConvolutionPlan, table: inout ParameterTable,
                      buffers: inout ParameterTable) -> Encoder {
         switch kind {
         case .efficientNetB0: return makeEfficientNetB0(table: &table, buffers: &buffers)

@@ -4,10 +4,11 @@ extension Encoder {
     /// The small CNN: 4 × [conv 3×3 'same' (no bias), BN + ReLU + max-pool 2×2 (one fused layer)] with
     /// 64, 128, 256, 512 channels, then global max pool over time × mel → 512 features.
     ///
-    /// Maps are kept in blocks of 16 channels from the first convolution on, so that the other three
-    /// can run as Winograd F(4×4, 3×3) convolutions (`convolution`): 2.2–2.6× faster than direct
-    /// ones on every pass (`cola bench conv`), with rounding error of the order of 1e-6 relative.
-    static func makeSmallCNN(convolution: OneDNNConvolutionAlgorithm, table: inout ParameterTable,
+    /// Maps are kept in the channel blocks of `convolution` from the first convolution on: blocks of
+    /// 16 on AVX-512, where the other three run as Winograd F(4×4, 3×3) convolutions (2.2–2.6× faster
+    /// than direct ones on every pass, `cola bench conv`, rounding error of the order of 1e-6
+    /// relative); blocks of 8 on AVX2, oneDNN's native layout there.
+    static func makeSmallCNN(convolution: ConvolutionPlan, table: inout ParameterTable,
                              buffers: inout ParameterTable) -> Encoder {
         var stages: [[Layer]] = []
         var offsets: [Int] = []
@@ -17,7 +18,8 @@ extension Encoder {
         for (i, out) in [64, 128, 256, 512].enumerated() {
             offsets.append(table.count)
             let conv = Conv2D("encoder.blocks.\(i).conv.weight", inputChannels: channels, outputChannels: out, kernel: 3,
-                              storage: .blocks16, algorithm: channels == 1 ? .direct : convolution, table: &table)
+                              storage: convolution.storage, algorithm: channels == 1 ? .direct : convolution.algorithm,
+                              table: &table)
             convolutions.append(conv)
             var stage: [Layer] = [conv, BatchNormReLUMaxPool("encoder.blocks.\(i).bn", channels: out, scratch: scratch,
                                                                      table: &table, buffers: &buffers)]

@@ -1,5 +1,5 @@
 /// Max pooling 2×2 (stride 2, 'valid') after batch normalization + ReLU, and the backward pass of
-/// the pair fused, on channels-last maps or maps in blocks of 16 channels (through
+/// the pair fused, on channels-last maps or maps in blocks of 8 or 16 channels (through
 /// ``FeatureMap/planes``).
 ///
 /// Forward: oneDNN computes the batch statistics and `relu(γ·(x − μ)·σ⁻¹ + β)` (so statistics and
@@ -202,12 +202,16 @@ public enum BatchNormReLUMaxPoolKernels {
     /// Chunks of a reduction: a fixed partition, so sums do not depend on the thread count.
     private static let reductionChunks = 32
 
-    /// Runs `body(channels)` with `channels` a compile-time 16 for blocks of 16 channels: with a
-    /// run-time count of 16, LLVM's AVX-512 loops (64 floats per trip) fall through to their scalar
-    /// remainder, which made the pooling 2× slower.
+    /// Runs `body(channels)` with `channels` a compile-time 16 or 8 for blocks of that many channels:
+    /// with a run-time count, LLVM's vector loops (64 floats per trip on AVX-512, 32 on AVX2) fall
+    /// through to their scalar remainder, which made the pooling 2× slower.
     @inline(__always)
     private static func withConstantBlock(_ channels: Int, _ body: (Int) -> Void) {
-        if channels == 16 { body(16) } else { body(channels) }
+        switch channels {
+        case 16: body(16)
+        case 8: body(8)
+        default: body(channels)
+        }
     }
 
     static func inverseStandardDeviation(_ variance: Float, _ epsilon: Float) -> Float { 1 / (variance + epsilon).squareRoot() }

@@ -62,12 +62,16 @@ public struct OneDNNLayout: @unchecked Sendable {
         case nhwc
         /// Channels-first activations `[N, C, H, W]` (the same memory as `nhwc` for one channel).
         case nchw
+        /// Activations in blocks of 8 channels: N, C/8, H, W, 8 (oneDNN's AVX2 layout).
+        case nChw8c
         /// Activations in blocks of 16 channels: N, C/16, H, W, 16 (oneDNN's AVX-512 layout).
         case nChw16c
         /// Convolution weights `[O, I, kh, kw]` (PyTorch layout).
         case oihw
         /// Grouped convolution weights `[G, O/G, I/G, kh, kw]`.
         case goihw
+        /// Convolution weights in blocks of 8 output channels: O/8, kh, kw, I, 8 (first layers into `nChw8c`).
+        case Ohwi8o
         /// Convolution weights in blocks of 16 output channels: O/16, kh, kw, I, 16 (first layers into `nChw16c`).
         case Ohwi16o
         /// A vector.
@@ -80,9 +84,11 @@ public struct OneDNNLayout: @unchecked Sendable {
             case .any: return dnnl_format_tag_any
             case .nhwc: return dnnl_nhwc
             case .nchw: return dnnl_nchw
+            case .nChw8c: return dnnl_nChw8c
             case .nChw16c: return dnnl_nChw16c
             case .oihw: return dnnl_oihw
             case .goihw: return dnnl_goihw
+            case .Ohwi8o: return dnnl_Ohwi8o
             case .Ohwi16o: return dnnl_Ohwi16o
             case .x: return dnnl_x
             case .nc: return dnnl_nc
@@ -254,6 +260,10 @@ public final class OneDNNPrimitive {
         return String(cString: name)
     }
 
+    /// Whether oneDNN fell back to its reference loops (`ref:…`, `bnorm_ref:…`), tens to hundreds of
+    /// times slower than its JIT kernels: the sign of a layout or algorithm this CPU has no kernel for.
+    public var isReference: Bool { implementation.hasPrefix("ref") || implementation.contains("_ref") }
+
     /// Runs the primitive on the given buffers and waits for it.
     public func execute(_ arguments: KeyValuePairs<OneDNNArgument, UnsafeMutableRawPointer>) throws {
         try execute(arguments: arguments.map { ($0.key, $0.value) })
@@ -283,10 +293,11 @@ public final class OneDNNPrimitive {
 }
 
 /// How a convolution computes: directly, or by Winograd's minimal filtering.
-public enum OneDNNConvolutionAlgorithm: Sendable {
+public enum OneDNNConvolutionAlgorithm: String, Sendable, Codable {
     /// Direct convolution (any shape and layout).
     case direct
-    /// Winograd F(4×4, 3×3): 3×3, stride 1, channels in multiples of 16, `nChw16c` maps; about
+    /// Winograd F(4×4, 3×3): 3×3, stride 1, channels in multiples of 16, `nChw16c` maps (oneDNN 2.6:
+    /// AVX-512 only, see ``ConvolutionCapabilities``); about
     /// 4× fewer multiplications, with rounding error of the order of float epsilon times the taps.
     case winograd
 

@@ -1,3 +1,5 @@
+import ColaModel
+
 /// Everything a pretraining run needs, read from a YAML file in `configs/`.
 ///
 /// Keys are `snake_case` as written in the file; every section is optional and defaults to the
@@ -113,16 +115,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var similarity: Similarity = .bilinear
     /// Temperature for cosine similarity (reference: 0.2).
     public var temperature: Float = 0.2
-    /// How the small CNN's 3×3 convolutions compute (EfficientNet-B0's are always direct).
-    public var convolution: Convolution = .winograd
-
-    /// Convolution algorithms of the small CNN.
-    public enum Convolution: String, Codable, Sendable {
-        /// Winograd F(4×4, 3×3): 2.2–2.6× faster, rounding error of the order of 1e-6 relative.
-        case winograd
-        /// Direct convolution, closest to PyTorch's arithmetic.
-        case direct
-    }
+    /// How the small CNN's 3×3 convolutions compute: `auto` (Winograd where the CPU has it, else
+    /// direct), `winograd` or `direct` (EfficientNet-B0's are always direct).
+    public var convolution: ConvolutionChoice = .auto
 
     public init() {}
 
@@ -137,7 +132,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         embeddingDim = try c.decodeIfPresent(Int.self, forKey: .embeddingDim) ?? d.embeddingDim
         similarity = try c.decodeIfPresent(Similarity.self, forKey: .similarity) ?? d.similarity
         temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? d.temperature
-        convolution = try c.decodeIfPresent(Convolution.self, forKey: .convolution) ?? d.convolution
+        convolution = try c.decodeIfPresent(ConvolutionChoice.self, forKey: .convolution) ?? d.convolution
     }
 }
 

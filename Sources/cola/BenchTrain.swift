@@ -18,6 +18,9 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Encoder: cnn or effnet.")
     var encoder: String = "effnet"
 
+    @Option(help: "The small CNN's convolutions: auto (fastest this CPU runs), winograd or direct.")
+    var convolution: ConvolutionChoice = .auto
+
     @Option(help: "Clips per step (the step runs 2·batch segments).")
     var batch: Int = 64
 
@@ -27,7 +30,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Timed steps (after warm-up).")
     var steps: Int = 10
 
-    @Option(help: "Untimed warm-up steps.")
+    @Option(help: "Untimed warm-up steps (at least one runs: it checks that no computation runs oneDNN's reference loops).")
     var warmup: Int = 2
 
     @Option(help: "Output directory for the JSON result.")
@@ -44,7 +47,8 @@ struct BenchTrain: ParsableCommand {
     }
 
     func run() throws {
-        let result = try ModelStepBenchmark(encoder: EncoderKind(rawValue: encoder)!, batch: batch, threads: threads,
+        let result = try ModelStepBenchmark(encoder: EncoderKind(rawValue: encoder)!, convolution: convolution, batch: batch,
+                                            threads: threads,
                                             steps: steps, warmup: warmup, profile: profile).run()
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -53,6 +57,7 @@ struct BenchTrain: ParsableCommand {
         try encoderJSON.encode(result).write(to: URL(fileURLWithPath: path))
         print(String(format: "%@ B%d: %.1f clips/s (median step %.3f s over %d steps), peak RSS %.0f MiB → %@",
                      encoder, batch, result.clipsPerSecond, result.medianStepSeconds, steps, result.peakRSSMiB, path))
+        print("  \(result.compute); oneDNN \(result.oneDNNVersion), ISA \(result.instructionSet)")
         for row in result.layers {
             let rate = row.gflopsPerSecond.map { String(format: " %.0f GFLOP/s", $0) } ?? ""
             print(String(format: "  %-28@ %7.1f ms %5.1f%%%@", row.layer, row.seconds * 1000, row.share * 100, rate))

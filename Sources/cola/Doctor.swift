@@ -6,8 +6,12 @@ import Foundation
 /// `cola doctor`: what each rank sees of the machine and the libraries.
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print ranks, CPU placement, MPI, BLAS, oneDNN and libsndfile versions and CPU features.",
-        discussion: "Run it under mpirun to see each rank's CPUs: mpirun -np 2 --bind-to none cola doctor"
+        abstract: "Print ranks, CPU placement, MPI, BLAS, oneDNN and libsndfile versions, CPU features, and the oneDNN "
+            + "implementation of every computation of both encoders.",
+        discussion: """
+            Run it under mpirun to see each rank's CPUs: mpirun -np 2 --bind-to none cola doctor
+            Exits 1 when a computation runs oneDNN's reference loops (ref:…) or another problem is found.
+            """
     )
 
     @Flag(help: "Also check allreduce, broadcast, allgather and reduce-scatter across ranks (1 to 16 Mi elements).")
@@ -19,13 +23,18 @@ struct Doctor: ParsableCommand {
     func run() throws {
         let communicator = try MPICommunicator(maxElementsPerMessage: maxMessage)
         let report = SystemReport(communicator: communicator)
-        let lines = try communicator.allgatherLines(report.rankLine)
+        let kernels = try KernelReport()
+        let problems = report.problems + kernels.referenceKernels.map { encoder, kernel in
+            "\(encoder.rawValue) \(kernel) is oneDNN's reference implementation (tens to hundreds of times slower)"
+        }
+        let lines = try communicator.allgatherLines(report.rankLine + ", \(kernels.capabilities)")
         if communicator.isRoot {
             report.libraryLines.forEach { print($0) }
+            kernels.lines.forEach { print($0) }
             lines.forEach { print($0) }
-            report.problems.forEach { print("problem: \($0)") }
+            problems.forEach { print("problem: \($0)") }
         }
-        var failed = report.problems.isEmpty ? 0 : 1
+        var failed = problems.isEmpty ? 0 : 1
         if collectives {
             failed += try checkCollectives(communicator)
         }

@@ -19,21 +19,25 @@ final class BatchNormReLUMaxPoolTests: XCTestCase {
         }
     }
 
-    /// Blocks of 16 channels, as the small CNN stores its maps (two blocks; an odd row and column).
+    /// Blocks of 16 and of 8 channels, as the small CNN stores its maps on AVX-512 and AVX2 (two or
+    /// more blocks; an odd row and column).
     func testBlockedGradientsMatchFiniteDifferences() throws {
-        for (shape, mode) in [((3, 32, 4, 6), noUpdateTraining), ((2, 32, 5, 7), ForwardMode.frozenStatistics)] {
+        for (shape, mode, storage) in [((3, 32, 4, 6), noUpdateTraining, FeatureStorage.blocks16),
+                                       ((2, 32, 5, 7), ForwardMode.frozenStatistics, .blocks16),
+                                       ((3, 24, 4, 6), noUpdateTraining, .blocks8), ((2, 16, 5, 7), .frozenStatistics, .blocks8)] {
             let h = LayerHarness()
             let layer = BatchNormReLUMaxPool("bn", channels: shape.1, scratch: NormalizedScratch(), table: &h.table, buffers: &h.buffers)
             h.materialize()
-            let e = try h.check("batch norm + relu + max pool \(shape) \(mode.statistics), blocks of 16", layer: layer, input: shape,
-                                mode: mode, step: 1e-3, samples: 16, inputScale: 3, storage: .blocks16)
+            let e = try h.check("batch norm + relu + max pool \(shape) \(mode.statistics), \(storage)", layer: layer, input: shape,
+                                mode: mode, step: 1e-3, samples: 16, inputScale: 3, storage: storage)
             XCTAssertLessThan(e, 2e-2)
         }
     }
 
     func testEqualsBatchNormReLUThenMaxPool() throws {
         for (shape, storage) in [((4, 37, 6, 8), FeatureStorage.channelsLast), ((3, 20, 7, 5), .channelsLast),
-                                 ((4, 48, 6, 8), .blocks16), ((3, 32, 7, 5), .blocks16)] {
+                                 ((4, 48, 6, 8), .blocks16), ((3, 32, 7, 5), .blocks16),
+                                 ((4, 40, 6, 8), .blocks8), ((3, 16, 7, 5), .blocks8)] {
             for mode in [ForwardMode.training(dropConnectSeed: nil), .frozenStatistics, .inference] {
                 let diff = try compareWithUnfused(shape, mode, storage)
                 print("fused vs batch norm + relu, max pool \(shape) \(storage) \(mode.statistics)\(mode.keepsActivations ? "" : " inference"): "

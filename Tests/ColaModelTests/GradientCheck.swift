@@ -126,23 +126,27 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertLessThan(e, 1e-2)
     }
 
-    /// The small CNN's convolutions: blocks of 16 channels, direct and Winograd, and its first layer into blocks.
+    /// The small CNN's convolutions on every plan: blocks of 8 and 16 channels, direct, and Winograd
+    /// where this CPU has it; and its first layer into blocks.
     func testBlockedConvolutionGradients() throws {
-        for algorithm in [OneDNNConvolutionAlgorithm.direct, .winograd] {
+        var plans = [ConvolutionPlan(algorithm: .direct, storage: .blocks8), ConvolutionPlan(algorithm: .direct, storage: .blocks16)]
+        if ConvolutionCapabilities.host.winograd { plans.append(.winograd) }
+        for plan in plans {
             let h = LayerHarness()
-            let conv = Conv2D("c.weight", inputChannels: 16, outputChannels: 32, kernel: 3, storage: .blocks16, algorithm: algorithm,
-                              table: &h.table)
+            let conv = Conv2D("c.weight", inputChannels: 16, outputChannels: 32, kernel: 3, storage: plan.storage,
+                              algorithm: plan.algorithm, table: &h.table)
             h.materialize()
-            let e = try h.check("conv k3 s1 \(algorithm), blocks of 16", layer: conv, input: (2, 16, 8, 6), mode: noUpdateTraining,
-                                storage: .blocks16)
+            let e = try h.check("conv k3 s1, \(plan)", layer: conv, input: (2, 16, 8, 6), mode: noUpdateTraining, storage: plan.storage)
             XCTAssertLessThan(e, 1e-2)
         }
-        let h = LayerHarness()
-        let first = Conv2D("first.weight", inputChannels: 1, outputChannels: 64, kernel: 3, storage: .blocks16, table: &h.table)
-        h.materialize()
-        let e = try h.check("first conv into blocks of 16 (no input gradient)", layer: first, input: (4, 1, 16, 16),
-                            mode: noUpdateTraining, inputGradient: false)
-        XCTAssertLessThan(e, 1e-2)
+        for storage in [FeatureStorage.blocks8, .blocks16] {
+            let h = LayerHarness()
+            let first = Conv2D("first.weight", inputChannels: 1, outputChannels: 64, kernel: 3, storage: storage, table: &h.table)
+            h.materialize()
+            let e = try h.check("first conv into \(storage) (no input gradient)", layer: first, input: (4, 1, 16, 16),
+                                mode: noUpdateTraining, inputGradient: false)
+            XCTAssertLessThan(e, 1e-2)
+        }
     }
 
     func testBatchNormGradients() throws {
@@ -172,7 +176,9 @@ final class LayerGradientTests: XCTestCase {
         let e2 = try h.check("global max pool", layer: GlobalMaxPool(), input: (2, 3, 5, 4), mode: noUpdateTraining, step: 1e-3)
         let e3 = try h.check("global max pool, blocks of 16", layer: GlobalMaxPool(), input: (2, 32, 5, 4), mode: noUpdateTraining,
                              step: 1e-3, storage: .blocks16)
-        XCTAssertLessThan(max(e1, e2, e3), 1e-2)
+        let e4 = try h.check("global max pool, blocks of 8", layer: GlobalMaxPool(), input: (2, 24, 5, 4), mode: noUpdateTraining,
+                             step: 1e-3, storage: .blocks8)
+        XCTAssertLessThan(max(e1, e2, e3, e4), 1e-2)
     }
 
     func testSqueezeExciteGradients() throws {

@@ -24,57 +24,86 @@ final class ReferenceComparisonTests: XCTestCase {
     }
 
     /// 20 Keras-Adam steps (lr 1e-3, B = 4): per-step losses and the final parameters, as
-    /// ‖Cola − reference‖₂ / ‖reference − initial‖₂ per weight tensor (≤ 0.3, docs/reference.md).
+    /// ‖Cola − reference‖₂ / ‖reference − initial‖₂ per weight tensor (docs/reference.md).
     ///
     /// With direct convolutions, as PyTorch computes them. Adam's first steps move each weight by
     /// about the learning rate whatever its gradient's size, so rounding differences in tiny
-    /// gradients become full-size steps; Winograd's (≈1e-6 relative, see the step comparisons
-    /// above, which run it) made step 3 differ by 1.05e-2 instead of 6.8e-4.
+    /// gradients become full-size steps, and ReLU near-ties flip: the trajectory is chaotic beyond
+    /// a few steps, and how far rounding carries it depends on the kernels (blocks of 16 channels on
+    /// AVX-512, of 8 on AVX2). So the bounds past step 3 are measured here, on this CPU: two more runs
+    /// from initial weights perturbed by 1e-7 relative give the spread rounding alone causes, and the
+    /// reference must lie within the fixed bounds or within a small multiple of that spread.
+    /// Steps 1–3 are not chaotic and keep a fixed bound.
     func testTwentyAdamStepsOnSmallCNNFollowPyTorch() throws {
         let fixture = try ReferenceFixture.committed("cnn_bilinear_trajectory.colafix")
-        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 0)
-        try load(fixture, into: model)
-        let initial = model.parameterValues.array()
-        let anchors = try XCTUnwrap(fixture["trajectory.input.anchor"]).values
-        let positives = try XCTUnwrap(fixture["trajectory.input.positive"]).values
         let expected = try XCTUnwrap(fixture["trajectory.loss"]).values
-        let adam = Adam(count: model.parameters.count, learningRate: 1e-3)
-        let b = 4, clip = 96 * 64
+        let cola = try trajectory(fixture, perturbationSeed: nil)
+        let perturbed = try [1, 2].map { try trajectory(fixture, perturbationSeed: UInt64($0)) }
         var worst: [Float] = [0, 0, 0]
+        var spread: [Float] = [0, 0, 0]
         for step in 0..<20 {
-            let input = Array(anchors[(step * b * clip)..<((step + 1) * b * clip)] + positives[(step * b * clip)..<((step + 1) * b * clip)])
-            let loss = try trainStep(model, input: input, b: b).loss
-            adam.update(parameters: model.parameterValues.pointer, gradients: model.gradients.pointer)
-            let diff = abs(loss - expected[step])
             let phase = step < 3 ? 0 : step < 5 ? 1 : 2
+            let diff = abs(cola.losses[step] - expected[step])
             worst[phase] = max(worst[phase], diff)
-            print(String(format: "trajectory step %2d: loss %.6f, reference %.6f, |Δ| %.2e", step + 1, loss, expected[step], diff))
+            let rounding = perturbed.map { abs($0.losses[step] - cola.losses[step]) }.max()!
+            spread[phase] = max(spread[phase], rounding)
+            print(String(format: "trajectory step %2d: loss %.6f, reference %.6f, |Δ| %.2e, spread from 1e-7 perturbations %.2e",
+                         step + 1, cola.losses[step], expected[step], diff, rounding))
         }
-        // Measured: steps 1–3 within 9e-4 and steps 4–5 within 5e-3 of the reference, independent of
-        // 1e-7 perturbations of Cola's own inputs or weights; from step ~7 on, a 1e-7 perturbation
-        // of Cola's own initial weights moves its losses by up to 0.5, so later steps only bound chaos.
+        // Measured on AVX-512 (blocks of 16): steps 1–3 within 9e-4 and steps 4–5 within 5e-3 of the
+        // reference; on AVX2 (blocks of 8) step 5 differs by 3.7e-2, as far as rounding alone moves it.
         XCTAssertLessThan(worst[0], 1e-3, "steps 1–3")
-        XCTAssertLessThan(worst[1], 1e-2, "steps 4–5")
-        XCTAssertLessThan(worst[2], 1.0, "steps 6–20")
-        var worstRatio: Double = 0
-        for entry in model.parameters.entries where entry.shape.count > 1 {
+        XCTAssertLessThan(worst[1], max(1e-2, 3 * spread[1]), "steps 4–5")
+        XCTAssertLessThan(worst[2], max(1.0, 3 * spread[2]), "steps 6–20")
+        var worstRatio: Double = 0, roundingRatio: Double = 0
+        for entry in cola.model.parameters.entries where entry.shape.count > 1 {
             let final = try XCTUnwrap(fixture.tensors["final.\(entry.name)"], entry.name)
-            let actual = model.parameterValues.array(entry.range)
-            let start = Array(initial[entry.range])
+            let actual = cola.model.parameterValues.array(entry.range)
+            let others = perturbed.map { $0.model.parameterValues.array(entry.range) }
+            let start = Array(cola.initial[entry.range])
             var delta: Double = 0, change: Double = 0
+            var deltas = [Double](repeating: 0, count: others.count)
             func add(_ i: Int, _ reference: Float) {
                 delta += Double(actual[i] - reference) * Double(actual[i] - reference)
                 change += Double(reference - start[i]) * Double(reference - start[i])
+                for (k, other) in others.enumerated() { deltas[k] += Double(other[i] - actual[i]) * Double(other[i] - actual[i]) }
             }
             switch final.storage {
             case .sampled(let indices, let values, _): for (i, v) in zip(indices, values) { add(i, v) }
             default: for (i, v) in try XCTUnwrap(fixture["final.\(entry.name)"]).values.enumerated() { add(i, v) }
             }
             let ratio = (delta / max(change, 1e-30)).squareRoot()
+            let rounding = (deltas.max()! / max(change, 1e-30)).squareRoot()
             worstRatio = max(worstRatio, ratio)
-            print(String(format: "trajectory final %@: ‖Δ‖/‖change‖ %.3f", entry.name, ratio))
+            roundingRatio = max(roundingRatio, rounding)
+            print(String(format: "trajectory final %@: ‖Δ‖/‖change‖ %.3f, from 1e-7 perturbations %.3f", entry.name, ratio, rounding))
         }
-        XCTAssertLessThan(worstRatio, 0.3)
+        XCTAssertLessThan(worstRatio, max(0.3, 2 * roundingRatio))
+    }
+
+    /// The small CNN (direct convolutions in this CPU's blocks) after the fixture's 20 Adam steps,
+    /// from the fixture's initial weights, each scaled by (1 + 1e-7·u), u uniform in [−1, 1], when
+    /// `perturbationSeed` is given.
+    private func trajectory(_ fixture: ReferenceFixture, perturbationSeed: UInt64?) throws
+        -> (model: ContrastiveModel, initial: [Float], losses: [Float]) {
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 0)
+        try load(fixture, into: model)
+        if let perturbationSeed {
+            var generator = SeededGenerator(seed: perturbationSeed)
+            for i in 0..<model.parameters.count { model.parameterValues[i] *= 1 + 1e-7 * (2 * generator.nextUniform() - 1) }
+        }
+        let initial = model.parameterValues.array()
+        let anchors = try XCTUnwrap(fixture["trajectory.input.anchor"]).values
+        let positives = try XCTUnwrap(fixture["trajectory.input.positive"]).values
+        let adam = Adam(count: model.parameters.count, learningRate: 1e-3)
+        let b = 4, clip = 96 * 64
+        var losses: [Float] = []
+        for step in 0..<20 {
+            let input = Array(anchors[(step * b * clip)..<((step + 1) * b * clip)] + positives[(step * b * clip)..<((step + 1) * b * clip)])
+            losses.append(try trainStep(model, input: input, b: b).loss)
+            adam.update(parameters: model.parameterValues.pointer, gradients: model.gradients.pointer)
+        }
+        return (model, initial, losses)
     }
 
     // MARK: - Helpers

@@ -38,7 +38,7 @@ final class CheckpointEncoderTests: XCTestCase {
         let trained = try CheckpointEncoder(path: folder)
         XCTAssertEqual(trained.name, "step-000007")
         XCTAssertEqual(trained.configuration.encoder, .smallCNN)
-        XCTAssertEqual(trained.configuration.convolution, .winograd)
+        XCTAssertEqual(trained.configuration.convolution, .automatic(), "model.convolution defaults to auto")
         XCTAssertEqual(trained.configurationText, "model:\n  encoder: cnn\n")
         XCTAssertEqual(try CheckpointEncoder(path: "\(folder!)/checkpoints/latest").name, "step-000007", "a link names its target")
         XCTAssertEqual(try CheckpointEncoder(path: "\(folder!)/checkpoints/step-000003").name, "step-000003")
@@ -57,6 +57,24 @@ final class CheckpointEncoderTests: XCTestCase {
         try writeCheckpoint(ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 2), step: 1,
                             config: "model:\n  encoder: cnn\n  convolution: direct\n")
         XCTAssertEqual(try CheckpointEncoder(path: folder).configuration.convolution, .direct)
+    }
+
+    /// A run trained with Winograd (on an AVX-512 node) is scored on any CPU: with Winograd where
+    /// there is one, else with direct convolutions in this CPU's channel blocks, and the embeddings
+    /// agree with the in-memory model to Winograd's rounding.
+    func testAWinogradCheckpointIsScoredOnACPUWithoutWinograd() throws {
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 4)
+        try writeCheckpoint(model, step: 2, config: "model:\n  encoder: cnn\n  convolution: winograd\n")
+        let trained = try CheckpointEncoder(path: folder)
+        let withoutWinograd = ConvolutionCapabilities(channelBlock: 8, winograd: false, instructionSet: "AVX2")
+        XCTAssertEqual(ConvolutionPlan.forEvaluation(.winograd, on: withoutWinograd), ConvolutionPlan(algorithm: .direct, storage: .blocks8))
+        XCTAssertEqual(trained.configuration.convolution, ConvolutionCapabilities.host.winograd ? .winograd : .direct)
+        let crops: [Float] = (0..<(2 * 96 * 64)).map { (i: Int) -> Float in Float((i * 7919) % 1000) / 100 - 8 }
+        let fromCheckpoint = try trained.embedder().embed(crops, count: 2)
+        let fromModel = try ModelEmbedder(model: model, identity: "direct", displayName: "direct").embed(crops, count: 2)
+        let difference = zip(fromCheckpoint, fromModel).map { abs($0 - $1) }.max() ?? .infinity
+        print("winograd-trained checkpoint scored with \(trained.configuration.convolution): max abs diff \(difference)")
+        XCTAssertLessThan(difference, 1e-4)
     }
 
     func testAFolderWithoutACheckpointIsNamedInTheError() throws {

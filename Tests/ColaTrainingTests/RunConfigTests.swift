@@ -12,7 +12,7 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(config.model.encoder, .efficientnetB0)
         XCTAssertEqual(config.model.similarity, .bilinear)
         XCTAssertEqual(config.model.embeddingDim, 512)
-        XCTAssertEqual(config.model.convolution, .winograd)
+        XCTAssertEqual(config.model.convolution, .auto)
         XCTAssertEqual(config.training.learningRate, 1e-3)
         XCTAssertEqual(config.data.cropFrames, 96)
         XCTAssertEqual(config.data.noiseStd, 0.001)

@@ -26,6 +26,8 @@ final class Activation: Layer {
         return dx
     }
 
+    var primitives: [OneDNNPrimitive] { plans.values.flatMap(\.primitives) }
+
     private struct PlanKey: Hashable { let dims: [Int]; let storage: FeatureStorage; let training: Bool }
 
     private func plan(_ x: FeatureMap, _ propagation: OneDNNPropagation) throws -> Plan {
@@ -45,6 +47,8 @@ final class Activation: Layer {
             self.layout = layout
             forward = try OneDNN.eltwiseForward(propagation, function, data: layout)
         }
+
+        var primitives: [OneDNNPrimitive] { [forward] + (backward.map { [$0] } ?? []) }
 
         func makeBackward(_ function: OneDNNEltwise) throws -> OneDNNPrimitive {
             if let backward { return backward }

@@ -105,6 +105,8 @@ final class BatchNorm: Layer {
         return dx
     }
 
+    var primitives: [OneDNNPrimitive] { plans.values.flatMap(\.primitives) }
+
     private struct PlanKey: Hashable {
         let batch: Int, height: Int, width: Int, storage: FeatureStorage, training: Bool, batchStatistics: Bool
     }
@@ -135,6 +137,8 @@ final class BatchNorm: Layer {
             let bytes = propagation == .training && flags.contains(.fusedReLU) ? forward.layout(of: .workspace).byteCount : 0
             workspaceFloats = (bytes + 3) / 4
         }
+
+        var primitives: [OneDNNPrimitive] { [forward] + (backward.map { [$0] } ?? []) }
 
         func makeBackward(_ x: FeatureMap) throws -> OneDNNPrimitive {
             if let backward { return backward }

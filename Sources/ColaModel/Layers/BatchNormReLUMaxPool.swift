@@ -83,6 +83,8 @@ final class BatchNormReLUMaxPool: Layer {
         return dx
     }
 
+    var primitives: [OneDNNPrimitive] { plans.values.map(\.forward) }
+
     private struct PlanKey: Hashable {
         let batch: Int, height: Int, width: Int, storage: FeatureStorage, training: Bool, batchStatistics: Bool
     }

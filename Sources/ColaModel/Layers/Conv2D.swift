@@ -10,6 +10,7 @@ import ColaTensor
 ///
 /// The output is stored as `storage` says; the input is taken as it comes. Winograd convolutions
 /// (``OneDNNConvolutionAlgorithm/winograd``) need blocks of 16 channels on both sides.
+/// ``primitives`` lists what oneDNN created, to check that none runs its reference loops.
 final class Conv2D: Layer {
     let weight: ParameterEntry
     let inputChannels: Int
@@ -73,15 +74,20 @@ final class Conv2D: Layer {
     func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
         guard let x = input, let y = output else { preconditionFailure("\(weight.name): backward before forward") }
         let plan = try self.plan(x, y, .training)
-        try plan.prepareBackward()
         if usesOwnWeightGradient {
             DepthwiseKernels.accumulateWeightGradient(x: x, dy: dy, kernel: kernel, stride: stride, paddingBefore: paddingBefore,
                                                       into: run.gradients + weight.offset)
         } else {
+            let backwardWeights = try plan.makeBackwardWeights()
             let diffWeights = plan.weightsGradientBuffer
-            try plan.backwardWeights!.execute([.source: UnsafeMutableRawPointer(x.pointer),
-                                               .destinationGradient: UnsafeMutableRawPointer(dy.pointer),
-                                               .weightsGradient: UnsafeMutableRawPointer(diffWeights.pointer)])
+            var gradient = UnsafeMutableRawPointer(dy.pointer)
+            if let toChannelsLast = plan.gradientToChannelsLast {
+                let channelsLast = run.gradient(dy.count)
+                try toChannelsLast.execute([.source: gradient, .destination: UnsafeMutableRawPointer(channelsLast)])
+                gradient = UnsafeMutableRawPointer(channelsLast)
+            }
+            try backwardWeights.execute([.source: UnsafeMutableRawPointer(x.pointer), .destinationGradient: gradient,
+                                         .weightsGradient: UnsafeMutableRawPointer(diffWeights.pointer)])
             if let reorder = plan.weightsGradientToUser {
                 try reorder.execute([.source: UnsafeMutableRawPointer(diffWeights.pointer),
                                      .destination: UnsafeMutableRawPointer(plan.userScratch.pointer)])
@@ -93,11 +99,14 @@ final class Conv2D: Layer {
         guard inputGradient else { return nil }
         let dx = run.gradientMap(like: x)
         let w = run.parameters + weight.offset
+        let backwardData = try plan.makeBackwardData()
         let bwdWeights = try plan.backwardDataWeights(from: w)
-        try plan.backwardData!.execute([.destinationGradient: UnsafeMutableRawPointer(dy.pointer), .weights: bwdWeights,
+        try backwardData.execute([.destinationGradient: UnsafeMutableRawPointer(dy.pointer), .weights: bwdWeights,
                                         .sourceGradient: UnsafeMutableRawPointer(dx.pointer)])
         return dx
     }
+
+    var primitives: [OneDNNPrimitive] { plans.values.flatMap(\.primitives) }
 
     private struct PlanKey: Hashable {
         let batch: Int, height: Int, width: Int, storage: FeatureStorage, training: Bool
@@ -122,9 +131,14 @@ final class Conv2D: Layer {
         let strides: [Int], paddingLeft: [Int], paddingRight: [Int]
         let algorithm: OneDNNConvolutionAlgorithm
         let source: OneDNNLayout, destination: OneDNNLayout
+        let sourceDims: [Int], destinationDims: [Int]
         let weightsAny: OneDNNLayout
-        var backwardData: OneDNNPrimitive?
-        var backwardWeights: OneDNNPrimitive?
+        /// A one-channel input into channel blocks (the small CNN's first layer).
+        let firstIntoBlocks: Bool
+        private(set) var backwardData: OneDNNPrimitive?
+        private(set) var backwardWeights: OneDNNPrimitive?
+        /// Set when the weight gradient is computed from a channels-last copy of the output gradient.
+        private(set) var gradientToChannelsLast: OneDNNPrimitive?
         var toBackwardWeights: OneDNNPrimitive?
         var backwardWeightsBuffer = FloatBuffer(count: 0)
         var weightsGradientToUser: OneDNNPrimitive?
@@ -141,12 +155,14 @@ final class Conv2D: Layer {
             paddingRight = [conv.paddingAfter, conv.paddingAfter]
             algorithm = conv.algorithm
             destination = try y.layout()
+            sourceDims = x.dims
+            destinationDims = y.dims
             // A first layer into blocks: oneDNN's JIT kernel for it wants the one-channel input described
             // as nchw (the same memory) and its own weight layout, which 'any' does not select (oneDNN 2.6
             // then falls back to its reference code, 250× slower).
-            let firstIntoBlocks = y.storage == .blocks16 && x.channels == 1
+            firstIntoBlocks = y.storage.channelBlock != nil && x.channels == 1
             source = firstIntoBlocks ? try OneDNNLayout(x.dims, .nchw) : try x.layout()
-            let forwardWeights = firstIntoBlocks ? try OneDNNLayout(dims, .Ohwi16o) : weightsAny
+            let forwardWeights = firstIntoBlocks ? try OneDNNLayout(dims, y.storage == .blocks8 ? .Ohwi8o : .Ohwi16o) : weightsAny
             forward = try OneDNN.convolutionForward(propagation, source: source, weights: forwardWeights, bias: nil,
                                                     destination: destination, strides: strides,
                                                     paddingLeft: paddingLeft, paddingRight: paddingRight, algorithm: algorithm)
@@ -161,14 +177,17 @@ final class Conv2D: Layer {
             userScratch = FloatBuffer(count: userWeights.floatCount)
         }
 
+        var primitives: [OneDNNPrimitive] { [forward] + [backwardData, backwardWeights].compactMap { $0 } }
+
         func forwardWeights(from w: UnsafeMutablePointer<Float>) throws -> UnsafeMutableRawPointer {
             guard let reorder = toForwardWeights else { return UnsafeMutableRawPointer(w) }
             try reorder.execute([.source: UnsafeMutableRawPointer(w), .destination: UnsafeMutableRawPointer(forwardWeightsBuffer.pointer)])
             return UnsafeMutableRawPointer(forwardWeightsBuffer.pointer)
         }
 
-        func prepareBackward() throws {
-            guard backwardWeights == nil else { return }
+        /// The backward-data primitive (created on first use: a first layer never needs one).
+        func makeBackwardData() throws -> OneDNNPrimitive {
+            if let backwardData { return backwardData }
             let data = try OneDNN.convolutionBackwardData(sourceGradient: source, weights: weightsAny, destinationGradient: destination,
                                                           strides: strides, paddingLeft: paddingLeft, paddingRight: paddingRight,
                                                           hint: forward, algorithm: algorithm)
@@ -183,14 +202,37 @@ final class Conv2D: Layer {
                 backwardWeightsBuffer = FloatBuffer(count: dataWeights.floatCount)
             }
             backwardData = data
-            let weights = try OneDNN.convolutionBackwardWeights(source: source, weightsGradient: weightsAny, biasGradient: nil,
-                                                                destinationGradient: destination, strides: strides,
-                                                                paddingLeft: paddingLeft, paddingRight: paddingRight, hint: forward,
-                                                                algorithm: algorithm)
+            return data
+        }
+
+        /// The backward-weights primitive, created on first use.
+        ///
+        /// A first layer into blocks of 8 channels has no JIT weight-gradient kernel in oneDNN 2.6 on
+        /// AVX2 (only `ref:any`), but one for channels-last maps: the one-channel input is the same
+        /// memory either way, so only the output gradient is reordered to channels-last first.
+        func makeBackwardWeights() throws -> OneDNNPrimitive {
+            if let backwardWeights { return backwardWeights }
+            var weights = try backwardWeights(source: source, destinationGradient: destination)
+            if weights.isReference && firstIntoBlocks {
+                let channelsLastGradient = try OneDNNLayout(destinationDims, .nhwc)
+                let alternative = try backwardWeights(source: try OneDNNLayout(sourceDims, .nhwc), destinationGradient: channelsLastGradient)
+                if !alternative.isReference {
+                    weights = alternative
+                    gradientToChannelsLast = try OneDNN.reorder(from: destination, to: channelsLastGradient)
+                }
+            }
             let diffLayout = weights.layout(of: .weightsGradient)
             weightsGradientBuffer = FloatBuffer(count: diffLayout.floatCount)
             weightsGradientToUser = diffLayout.sameLayout(as: userWeights) ? nil : try OneDNN.reorder(from: diffLayout, to: userWeights)
             backwardWeights = weights
+            return weights
+        }
+
+        private func backwardWeights(source: OneDNNLayout, destinationGradient: OneDNNLayout) throws -> OneDNNPrimitive {
+            try OneDNN.convolutionBackwardWeights(source: source, weightsGradient: weightsAny, biasGradient: nil,
+                                                  destinationGradient: destinationGradient, strides: strides,
+                                                  paddingLeft: paddingLeft, paddingRight: paddingRight, hint: forward,
+                                                  algorithm: algorithm)
         }
 
         /// Weights in the backward-data primitive's layout (the forward copy when layouts agree).

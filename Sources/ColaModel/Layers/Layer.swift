@@ -3,12 +3,20 @@ import ColaTensor
 /// A layer of an encoder: a forward pass that remembers what its backward pass needs, and a
 /// backward pass that accumulates (`+=`) into the gradient buffer.
 ///
-/// Activations are channels-last ``FeatureMap``s in the run's arenas; the memory a layer
-/// remembers stays valid until the next forward pass.
+/// Activations are ``FeatureMap``s in the run's arenas, channels-last or in channel blocks (see
+/// ``FeatureStorage``); the memory a layer remembers stays valid until the next forward pass.
 protocol Layer: AnyObject {
     /// Computes the output for `x`.
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap
     /// Accumulates parameter gradients from `dy` (the gradient of the last forward's output) and
     /// returns the gradient of the input when `inputGradient` is true.
     func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap?
+    /// The oneDNN computations (not reorders) this layer has created so far, for checking which
+    /// implementation oneDNN picked for each.
+    var primitives: [OneDNNPrimitive] { get }
+}
+
+extension Layer {
+    /// A layer of Cola's own kernels creates no oneDNN primitive.
+    var primitives: [OneDNNPrimitive] { [] }
 }

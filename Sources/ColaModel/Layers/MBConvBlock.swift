@@ -50,6 +50,8 @@ final class MBConvBlock: Layer {
 
     private var layers: [Layer] { expand + depthwise + [squeezeExcite] + project }
 
+    var primitives: [OneDNNPrimitive] { layers.flatMap(\.primitives) }
+
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
         var y = x
         for layer in layers { y = try run.forward(layer, y) }

@@ -33,6 +33,8 @@ final class MaxPool2D: Layer {
         return dx
     }
 
+    var primitives: [OneDNNPrimitive] { plans.values.flatMap(\.primitives) }
+
     private struct PlanKey: Hashable { let dims: [Int]; let storage: FeatureStorage; let training: Bool }
 
     private func plan(_ x: FeatureMap, _ y: FeatureMap, _ propagation: OneDNNPropagation) throws -> Plan {
@@ -53,6 +55,8 @@ final class MaxPool2D: Layer {
                                                 kernel: [2, 2], strides: [2, 2], paddingLeft: [0, 0], paddingRight: [0, 0])
             workspaceFloats = propagation == .training ? (forward.layout(of: .workspace).byteCount + 3) / 4 : 0
         }
+
+        var primitives: [OneDNNPrimitive] { [forward] + (backward.map { [$0] } ?? []) }
 
         func makeBackward(_ x: FeatureMap, _ y: FeatureMap) throws -> OneDNNPrimitive {
             if let backward { return backward }

@@ -37,6 +37,8 @@ public struct ModelStepBenchmark: Sendable {
         public var oneDNNVersion: String
         public var instructionSet: String
         public var blasCore: String
+        /// The small CNN's convolution plan, or EfficientNet-B0's fixed one.
+        public var compute: String
         /// GFLOP/s of the head-sized GEMM (`2·batch × 512 × 1280`) on oneDNN and OpenBLAS.
         public var gemmGFLOPs: [String: Double]
         /// Per layer type, longest first; empty unless profiled.
@@ -47,12 +49,14 @@ public struct ModelStepBenchmark: Sendable {
             case encoder, batch, segmentsPerStep = "segments_per_step", threads, steps
             case medianStepSeconds = "median_step_seconds", minStepSeconds = "min_step_seconds"
             case clipsPerSecond = "clips_per_second", peakRSSMiB = "peak_rss_mib", activationArenaMiB = "activation_arena_mib"
-            case finalLoss = "final_loss", oneDNNVersion = "onednn", instructionSet = "isa", blasCore = "blas_core"
+            case finalLoss = "final_loss", oneDNNVersion = "onednn", instructionSet = "isa", blasCore = "blas_core", compute
             case gemmGFLOPs = "gemm_gflops_per_s", layers, loadAverage = "load_average"
         }
     }
 
     public let encoder: EncoderKind
+    /// How the small CNN's convolutions compute.
+    public let convolution: ConvolutionChoice
     public let batch: Int
     public let threads: Int
     public let steps: Int
@@ -60,9 +64,11 @@ public struct ModelStepBenchmark: Sendable {
     /// Also time one profiled step per layer type (timer overhead in that step only).
     public let profile: Bool
 
-    public init(encoder: EncoderKind, batch: Int, threads: Int, steps: Int, warmup: Int, profile: Bool) {
+    public init(encoder: EncoderKind, convolution: ConvolutionChoice = .auto, batch: Int, threads: Int, steps: Int, warmup: Int,
+                profile: Bool) {
         precondition(batch >= 1 && threads >= 1 && steps >= 1 && warmup >= 0, "benchmark sizes must be positive")
         self.encoder = encoder
+        self.convolution = convolution
         self.batch = batch
         self.threads = threads
         self.steps = steps
@@ -71,10 +77,15 @@ public struct ModelStepBenchmark: Sendable {
     }
 
     /// Runs the warm-up and timed steps (and the profiled step) on `threads` threads.
+    ///
+    /// - Throws: ``ReferenceKernelError`` when a computation of the first step runs oneDNN's
+    ///   reference loops (a figure of those would describe a misconfiguration, not Cola), and
+    ///   ``ConvolutionPlanError`` for Winograd on a CPU without it.
     public func run() throws -> Result {
         OneDNN.setThreadCount(threads)
         BLAS.setThreadCount(threads)
-        let model = ContrastiveModel(ModelConfiguration(encoder: encoder), seed: 1)
+        let plan = try ConvolutionPlan.resolve(convolution)
+        let model = ContrastiveModel(ModelConfiguration(encoder: encoder, convolution: plan), seed: 1)
         let adam = Adam(count: model.parameters.count)
         var generator = SeededGenerator(seed: 2)
         let segments = 2 * batch
@@ -94,7 +105,9 @@ public struct ModelStepBenchmark: Sendable {
             return loss
         }
 
-        for _ in 0..<warmup { _ = try step() }
+        _ = try step()
+        try model.requireFastKernels()
+        for _ in 1..<max(warmup, 1) { _ = try step() }
         var times: [Double] = []
         var last = ContrastiveLossResult(loss: 0, correct: 0, rows: 0)
         for _ in 0..<steps {
@@ -110,6 +123,7 @@ public struct ModelStepBenchmark: Sendable {
             peakRSSMiB: TrainingThroughputBenchmark.peakResidentMegabytes(),
             activationArenaMiB: Double(model.activationMemoryFloats * 4) / 1_048_576, finalLoss: last.loss,
             oneDNNVersion: OneDNN.version, instructionSet: OneDNN.instructionSet, blasCore: BLAS.coreName,
+            compute: encoder == .smallCNN ? plan.description : "direct convolutions on channels_last maps",
             gemmGFLOPs: Self.headGEMM(rows: segments), layers: profile ? try profiledLayers(model, step) : [],
             loadAverage: BenchmarkClock.loadAverages)
     }

@@ -1,4 +1,5 @@
 import ColaDistributed
+import ColaTensor
 import Foundation
 
 /// Data-parallel training throughput on synthetic log-mel input (no loader, no disk): the
@@ -45,7 +46,7 @@ public struct TrainingThroughputBenchmark: Sendable {
     public func run(communicator: Communicator) throws -> Result {
         let threads = ThreadPlan(configured: config.training.threadsPerRank)
         threads.apply()
-        let model = ColaPairModel(config: config)
+        let model = try ColaPairModel(config: config, capabilities: try ConvolutionCapabilities.host.common(across: communicator))
         try communicator.broadcast(model.parameters, root: 0)
         let optimizer = AdamOptimizer(count: model.parameterTable.count, learningRate: config.training.learningRate, weightDecay: 0)
         let chunk = config.training.chunkSize

@@ -56,6 +56,7 @@ public struct CheckpointInspection: Sendable {
             lines.append("data position: \(state.dataPosition) (epoch \(state.epoch))")
             lines.append("written by: \(state.worldSize) rank(s), global batch \(state.globalBatch), at \(state.writtenAt)")
             lines.append("git revision: \(state.gitRevision ?? "unknown")")
+            lines.append("computed with: \(state.compute ?? "not recorded")")
         }
         if let model {
             lines.append("parameters: \(model.parameters.count) in \(model.parameterTable.entries.count) tensors; "

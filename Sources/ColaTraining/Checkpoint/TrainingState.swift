@@ -23,6 +23,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var gitRevision: String?
     /// ISO-8601 time the checkpoint was written.
     public var writtenAt: String
+    /// How the model computed when the checkpoint was written (layouts, algorithms, oneDNN and its
+    /// ISA); absent in checkpoints from before it was recorded.
+    public var compute: String?
 
     public init(step: Int, dataPosition: Int, epoch: Int, rngSeed: UInt64, rngStep: Int,
                 worldSize: Int, globalBatch: Int, config: String, gitRevision: String?, writtenAt: String) {
@@ -41,7 +44,7 @@ public struct TrainingState: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case step, dataPosition = "data_position", epoch, rngSeed = "rng_seed", rngStep = "rng_step"
         case worldSize = "world_size", globalBatch = "global_batch", config
-        case gitRevision = "git_revision", writtenAt = "written_at"
+        case gitRevision = "git_revision", writtenAt = "written_at", compute
     }
 
     /// Pretty JSON with sorted keys.

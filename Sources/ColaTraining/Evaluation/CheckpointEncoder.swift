@@ -9,7 +9,8 @@ public struct CheckpointEncoder {
     public let directory: String
     /// The checkpoint as read and verified.
     public let checkpoint: Checkpoint
-    /// The model the checkpoint's effective config describes (its convolution algorithm included).
+    /// The model the checkpoint's effective config describes, with the convolutions it trained with
+    /// where this CPU runs them (``ConvolutionPlan/forEvaluation(_:on:)``).
     public let configuration: ModelConfiguration
 
     /// Reads the checkpoint at `path`: a step directory, or a folder whose `latest` (or
@@ -21,7 +22,7 @@ public struct CheckpointEncoder {
         var configuration = try ModelEmbedder.configuration(
             encoder: config.model.encoder.rawValue, similarity: config.model.similarity.rawValue,
             temperature: config.model.temperature, embeddingSize: config.model.embeddingDim)
-        configuration.convolution = config.model.convolutionAlgorithm
+        configuration.convolution = .forEvaluation(config.model.convolution)
         self.configuration = configuration
     }
 

@@ -11,19 +11,30 @@ public final class ColaPairModel: PairModel {
     private let frames: Int
     private let bands: Int
 
-    /// Builds the model a config describes, initialized from `seed` (rank 0's copy is broadcast).
-    public init(config: RunConfig) {
+    /// Builds the model a config describes, initialized from `seed` (rank 0's copy is broadcast), its
+    /// convolutions planned for `capabilities` (what every rank's CPU runs).
+    ///
+    /// - Throws: ``ConvolutionPlanError`` when the config asks for Winograd and a CPU has none.
+    public init(config: RunConfig, capabilities: ConvolutionCapabilities = .host) throws {
         let encoder: EncoderKind = config.model.encoder == .cnn ? .smallCNN : .efficientNetB0
         let similarity: SimilarityKind = config.model.similarity == .bilinear
             ? .bilinear : .cosine(temperature: config.model.temperature)
         model = ContrastiveModel(ModelConfiguration(encoder: encoder, similarity: similarity, embeddingSize: config.model.embeddingDim,
-                                                    convolution: config.model.convolutionAlgorithm),
+                                                    convolution: try .resolve(config.model.convolution, on: capabilities)),
                                  seed: config.seed)
         freezeBatchNorm = config.training.freezeBatchNorm
         frames = config.data.cropFrames
         bands = 64
         segmentLength = frames * bands
     }
+
+    public var computeSummary: String {
+        let maps = model.configuration.encoder == .smallCNN ? model.configuration.convolution.description
+            : "direct convolutions on channels_last maps"
+        return "\(maps); oneDNN \(OneDNN.version), ISA \(OneDNN.instructionSet)"
+    }
+
+    public var referenceKernels: [String] { model.kernelImplementations.filter(\.isReference).map(\.description) }
 
     public var parameterTable: ParameterTable { model.parameters }
     public var bufferTable: ParameterTable { model.buffers }

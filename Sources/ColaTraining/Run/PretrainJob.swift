@@ -1,5 +1,6 @@
 import ColaAudio
 import ColaDistributed
+import ColaTensor
 import Foundation
 
 /// What `cola pretrain` was asked to do.
@@ -65,7 +66,8 @@ public final class PretrainJob {
         var job: PretrainJob?
         var failure: Error?
         do {
-            job = try build(request, communicator: communicator, echo: echo)
+            let capabilities = try ConvolutionCapabilities.host.common(across: communicator)
+            job = try build(request, capabilities: capabilities, communicator: communicator, echo: echo)
         } catch {
             failure = error
         }
@@ -78,13 +80,13 @@ public final class PretrainJob {
         return job
     }
 
-    private static func build(_ request: PretrainRequest, communicator: Communicator,
+    private static func build(_ request: PretrainRequest, capabilities: ConvolutionCapabilities, communicator: Communicator,
                               echo: @escaping @Sendable (String) -> Void) throws -> PretrainJob {
         let config = try request.effectiveConfig()
         let threads = ThreadPlan(configured: config.training.threadsPerRank)
         threads.apply()
         let data = try PretrainData(config: config.data, dataRoot: request.dataRoot)
-        let model = ColaPairModel(config: config)
+        let model = try ColaPairModel(config: config, capabilities: capabilities)
         let optimizer = AdamOptimizer(count: model.parameterTable.count, learningRate: config.training.learningRate,
                                       weightDecay: config.training.weightDecay)
         let rank = communicator.rank

@@ -104,6 +104,7 @@ public final class Trainer {
         let total = config.training.steps
         var summary = TrainingSummary(step: state.step, preempted: false, lastCheckpoint: nil, lastMetrics: nil)
         var smoothedStepSeconds: Double?
+        var kernelsChecked = false
         while state.step < total {
             let began = DispatchTime.now()
             let batch = try data.batch(position: state.dataPosition)
@@ -113,6 +114,10 @@ public final class Trainer {
             batch.skipped.forEach { skipped[$0.key, default: 0] += $0.value }
             let seed = Self.mix(config.seed, UInt64(state.step), UInt64(communicator.rank))
             let outcome = try step.run(batch, seed: seed)
+            if !kernelsChecked {
+                warnAboutReferenceKernels()
+                kernelsChecked = true
+            }
             optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients),
                            learningRate: config.training.learningRate)
             state.step += 1
@@ -158,6 +163,16 @@ public final class Trainer {
         return summary
     }
 
+    /// After the first step, when every primitive exists: a loud warning naming each computation
+    /// that runs oneDNN's reference loops (a layout or algorithm this CPU has no fast kernel for).
+    private func warnAboutReferenceKernels() {
+        let slow = model.referenceKernels
+        guard !slow.isEmpty else { return }
+        say("WARNING: \(slow.count) computation(s) run oneDNN's reference loops, tens to hundreds of times slower than its "
+            + "JIT kernels (\(model.computeSummary)): " + slow.joined(separator: "; ")
+            + ". Try model.convolution: auto, and run `cola doctor` to see what this CPU supports.")
+    }
+
     /// Deterministic per-(seed, step, rank) stream seed (SplitMix64 finalizer over the mix).
     static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
         var z = a &+ b &* 0x9E37_79B9_7F4A_7C15 &+ c &* 0xD1B5_4A32_D192_ED03
@@ -183,6 +198,7 @@ public final class Trainer {
             step: 0, dataPosition: 0, epoch: 0, rngSeed: config.seed, rngStep: 0,
             worldSize: communicator.size, globalBatch: config.training.batchSize,
             config: (try? config.yaml()) ?? "", gitRevision: options.gitRevision, writtenAt: "")
+        state.compute = model.computeSummary.isEmpty ? nil : model.computeSummary
         if let resume = options.resume, let resumed = try resumeCheckpoint(resume) {
             state = resumed
         } else {
@@ -196,7 +212,8 @@ public final class Trainer {
         say("training \(config.name): \(communicator.size) rank(s) × \(localBatch) clips = batch \(config.training.batchSize), "
             + "\(config.training.negatives.rawValue) negatives, chunk \(config.training.chunkSize), "
             + "\(model.parameterTable.count) parameters, \(step.bucketCount) gradient bucket(s), \(itemsPerEpoch) clips per epoch, "
-            + "from step \(state.step)")
+            + "from step \(state.step)"
+            + (model.computeSummary.isEmpty ? "" : "; compute: \(model.computeSummary)"))
         return state
     }
 
@@ -241,6 +258,11 @@ public final class Trainer {
         state.globalBatch = config.training.batchSize
         state.config = (try? config.yaml()) ?? state.config
         state.gitRevision = options.gitRevision ?? state.gitRevision
+        if let trained = state.compute, trained != model.computeSummary {
+            say("the checkpoint was trained with \(trained); this run computes with \(model.computeSummary) "
+                + "(the weights are the same; rounding differs)")
+        }
+        state.compute = model.computeSummary.isEmpty ? nil : model.computeSummary
         return state
     }
 

@@ -64,4 +64,17 @@ public protocol PairModel: AnyObject {
 
     /// Elements of the flat buffer whose gradients ``pairLoss(anchors:positives:positiveOffset:divisor:)`` finalizes.
     var similarityParameters: Range<Int> { get }
+
+    /// How the model computes on this CPU (layouts, algorithms, library), for the run log and checkpoints.
+    var computeSummary: String { get }
+
+    /// The computations that run a library's reference loops instead of its fast kernels (known after a step).
+    var referenceKernels: [String] { get }
+}
+
+extension PairModel {
+    /// A model without a choice of kernels.
+    public var computeSummary: String { "" }
+    /// A model without library kernels runs no reference loops.
+    public var referenceKernels: [String] { [] }
 }

@@ -1,0 +1,4 @@
+import ArgumentParser
+import ColaModel
+
+extension ConvolutionChoice: ExpressibleByArgument {}
