@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Cola's one entry point on a Debian machine: installs what is missing, builds, tests, runs.
 #   ./launch.sh demo       install, build release, stand-in data, 2-rank pretrain, transfer suite
-#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests
+#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests (on an AVX-512
+#                          CPU, all again with oneDNN capped to AVX2: what an AVX2 node runs)
 #   ./launch.sh setup      install system packages and build release only
 #   ./launch.sh pretrain --config configs/demo.yaml [cola pretrain options]   (NP=ranks, default: cores)
 #   ./launch.sh bench      install the peers (CPU torch, TensorFlow, jemalloc), every benchmark
 #   ./launch.sh help
 # Safe to run twice: packages already installed are not reinstalled, builds are incremental.
+# Release builds are tuned for this CPU; COLA_CPU=portable builds for any x86-64 CPU with AVX2 and
+# FMA (Haswell, Zen 1 and later), for clusters whose nodes differ (cluster/README.md).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,7 +27,11 @@ DATA_PACKAGES=(
 # Python peers come from benchmarks/requirements.txt.
 PEER_PACKAGES=(libjemalloc2 python3-pip python3-venv)
 
-RELEASE_FLAGS=(-c release -Xswiftc -target-cpu -Xswiftc native -Xcc -march=native)
+case "${COLA_CPU:-native}" in
+  native) RELEASE_FLAGS=(-c release -Xswiftc -target-cpu -Xswiftc native -Xcc -march=native) ;;
+  portable) RELEASE_FLAGS=(-c release -Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=x86-64-v3 --scratch-path .build-portable) ;;
+  *) echo "COLA_CPU must be native or portable, not ${COLA_CPU}" >&2; exit 2 ;;
+esac
 CORES=$(nproc)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -54,7 +61,7 @@ install_packages() {
 }
 
 build_release() {
-  say "building release (tuned for this CPU)"
+  say "building release (${COLA_CPU:-native}: $([ "${COLA_CPU:-native}" = native ] && echo "tuned for this CPU" || echo "any x86-64 CPU with AVX2"))"
   swift build "${RELEASE_FLAGS[@]}"
 }
 
@@ -78,15 +85,27 @@ command_setup() {
   build_release
 }
 
+# swift test and the integration tests, labelled with the oneDNN ISA they run at.
+run_tests() {
+  local level=$1
+  say "swift test ($level)"
+  swift test --disable-swift-testing
+  say "integration tests under mpirun ($level)"
+  COLA_BIN="$(swift build --show-bin-path)/cola" Tests/integration/run-all.sh
+}
+
 command_test() {
   require_swift
   install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
   say "swift build (debug, portable)"
   swift build
-  say "swift test"
-  swift test --disable-swift-testing
-  say "integration tests under mpirun"
-  COLA_BIN="$(swift build --show-bin-path)/cola" Tests/integration/run-all.sh
+  if grep -qw avx512f /proc/cpuinfo; then
+    run_tests "native: AVX-512"
+    # oneDNN reads ONEDNN_MAX_CPU_ISA (DNNL_MAX_CPU_ISA before 2.5) at its first use in a process.
+    ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 run_tests "oneDNN capped to AVX2"
+  else
+    run_tests "native: AVX2, no AVX-512 on this CPU"
+  fi
 }
 
 command_demo() {

@@ -16,15 +16,16 @@ public struct KernelReport: Sendable {
     public let capabilities: ConvolutionCapabilities
     public let encoders: [EncoderKernels]
 
-    /// Builds each encoder with the automatic plan and runs one training step on 4 random segments.
+    /// Builds each encoder with the automatic plan and runs one training step on 4 segments of 32×32
+    /// (the layouts and so the implementations are those of full-size segments, in a fraction of the time).
     public init(capabilities: ConvolutionCapabilities = .host) throws {
         self.capabilities = capabilities
         let plan = ConvolutionPlan.automatic(on: capabilities)
         encoders = try EncoderKind.allCases.map { encoder in
             let model = ContrastiveModel(ModelConfiguration(encoder: encoder, convolution: plan), seed: 1)
             let segments = 4
-            let input = [Float](repeating: 0, count: segments * 96 * 64).enumerated().map { Float(($0.offset * 7919) % 997) / 100 - 5 }
-            let embeddings = try model.embed(input, count: segments, mode: .training(dropConnectSeed: nil))
+            let input = (0..<(segments * 32 * 32)).map { Float(($0 * 7919) % 997) / 100 - 5 }
+            let embeddings = try model.embed(input, count: segments, mode: .training(dropConnectSeed: nil), frames: 32, bands: 32)
             let gradient = [Float](repeating: 1e-3, count: embeddings.count)
             try model.backward(embeddingGradient: gradient)
             let description = encoder == .smallCNN ? plan.description : "direct convolutions on channels_last maps"

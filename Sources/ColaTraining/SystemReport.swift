@@ -19,6 +19,8 @@ public struct SystemReport: Sendable {
     public let libsndfileVersion: String
     /// Vector extensions the CPU offers, from `/proc/cpuinfo`.
     public let cpuFeatures: [String]
+    /// What this CPU's oneDNN runs natively (channel block, Winograd).
+    public let convolutionCapabilities: ConvolutionCapabilities
     /// How this binary was compiled (`release` or `debug`).
     public let buildMode: String
 
@@ -36,6 +38,7 @@ public struct SystemReport: Sendable {
         oneDNNThreads = OneDNN.threadCount
         libsndfileVersion = SoundFile.libraryVersion
         cpuFeatures = Self.vectorFeatures()
+        convolutionCapabilities = .host
         #if DEBUG
         buildMode = "debug"
         #else
@@ -45,7 +48,8 @@ public struct SystemReport: Sendable {
 
     /// One line for this rank, prefixed with its rank.
     public var rankLine: String {
-        "[rank \(rank)/\(size)] host \(host), CPUs \(allowedCPUs), BLAS threads \(blasThreads), oneDNN threads \(oneDNNThreads)"
+        "[rank \(rank)/\(size)] host \(host), CPUs \(allowedCPUs), BLAS threads \(blasThreads), oneDNN threads \(oneDNNThreads), "
+            + "\(convolutionCapabilities)"
     }
 
     /// The lines that are the same on every rank (printed once, by rank 0).
@@ -80,7 +84,8 @@ public struct SystemReport: Sendable {
             .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
     }
 
-    private static func vectorFeatures() -> [String] {
+    /// The CPU's vector extensions Cola's kernels and oneDNN care about, from `/proc/cpuinfo`.
+    static func vectorFeatures() -> [String] {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return ["unknown"] }
         let interesting: Set<Substring> = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile"]

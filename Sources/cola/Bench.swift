@@ -4,7 +4,7 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks: log-mel front end, training step, convolution ceiling, gradient allreduce.",
-        subcommands: [BenchLogMel.self, BenchTrain.self, BenchConv.self, BenchAllreduce.self]
+        abstract: "Benchmarks: log-mel front end, training step, Cola's own kernels, convolution ceiling, gradient allreduce.",
+        subcommands: [BenchLogMel.self, BenchTrain.self, BenchKernels.self, BenchConv.self, BenchAllreduce.self]
     )
 }

@@ -17,20 +17,23 @@ struct Doctor: ParsableCommand {
     @Flag(help: "Also check allreduce, broadcast, allgather and reduce-scatter across ranks (1 to 16 Mi elements).")
     var collectives = false
 
+    @Flag(inversion: .prefixedNo, help: "Run one small training step of each encoder and list the oneDNN implementation of each computation.")
+    var kernels = true
+
     @Option(help: "Split point for long messages in the collective check (elements).")
     var maxMessage: Int = 1 << 28
 
     func run() throws {
         let communicator = try MPICommunicator(maxElementsPerMessage: maxMessage)
         let report = SystemReport(communicator: communicator)
-        let kernels = try KernelReport()
-        let problems = report.problems + kernels.referenceKernels.map { encoder, kernel in
+        let kernelReport = kernels ? try KernelReport() : nil
+        let problems = report.problems + (kernelReport?.referenceKernels ?? []).map { encoder, kernel in
             "\(encoder.rawValue) \(kernel) is oneDNN's reference implementation (tens to hundreds of times slower)"
         }
-        let lines = try communicator.allgatherLines(report.rankLine + ", \(kernels.capabilities)")
+        let lines = try communicator.allgatherLines(report.rankLine)
         if communicator.isRoot {
             report.libraryLines.forEach { print($0) }
-            kernels.lines.forEach { print($0) }
+            kernelReport?.lines.forEach { print($0) }
             lines.forEach { print($0) }
             problems.forEach { print("problem: \($0)") }
         }
