@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Each layer's forward, backward-data (not for the first layer, whose input gradient Cola skips)
 /// and backward-weights primitive runs alone on warm buffers: direct with channels-last activations,
-/// direct with the blocked layout oneDNN prefers, and (after the one-channel first layer) Winograd
+/// direct with the blocked layout oneDNN prefers, and (after the one-channel first layer, where this CPU has it) Winograd
 /// F(4×4, 3×3), which needs blocks. Two ceilings in clips/s follow, the batch over the sum of the
 /// best times: of the direct convolutions only, and of all (what Cola's small CNN runs).
 public struct ConvolutionCeilingBenchmark: Sendable {
@@ -68,7 +68,7 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         for (index, shape) in Self.layers.enumerated() {
             let passes = index == 0 ? ["forward", "backward weights"] : ["forward", "backward data", "backward weights"]
             var variants: [(blocked: Bool, algorithm: OneDNNConvolutionAlgorithm)] = [(false, .direct), (true, .direct)]
-            if index > 0 { variants.append((true, .winograd)) }
+            if index > 0 && ConvolutionCapabilities.host.winograd { variants.append((true, .winograd)) }
             for pass in passes {
                 var bestDirect = Double.infinity, best = Double.infinity
                 for variant in variants {
