@@ -30,13 +30,15 @@ final class ConvolutionPlanTests: XCTestCase {
         XCTAssertEqual(avx512.common(with: avx512), avx512)
     }
 
-    /// The probe matches what oneDNN reports: blocks of 16 and Winograd exactly on AVX-512.
+    /// The probe matches what oneDNN reports: blocks of 16 exactly on AVX-512, Winograd only there
+    /// (oneDNN 2.6 has it on every AVX-512 core ISA).
     func testTheHostProbeFollowsOneDNNsInstructionSet() {
         let host = ConvolutionCapabilities.host
         let avx512Core = OneDNN.instructionSet.hasPrefix("AVX-512 core")
         print("host: \(host)")
         XCTAssertEqual(host.channelBlock, avx512Core ? 16 : 8)
-        XCTAssertEqual(host.winograd, avx512Core)
+        if host.winograd { XCTAssertTrue(avx512Core, "Winograd outside AVX-512") }
+        if avx512Core && OneDNN.version.hasPrefix("2.") { XCTAssertTrue(host.winograd) }
     }
 
     /// A training step of each encoder on this CPU's automatic plan creates every primitive, and

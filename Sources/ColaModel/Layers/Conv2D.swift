@@ -212,10 +212,11 @@ final class Conv2D: Layer {
         /// memory either way, so only the output gradient is reordered to channels-last first.
         func makeBackwardWeights() throws -> OneDNNPrimitive {
             if let backwardWeights { return backwardWeights }
-            var weights = try backwardWeights(source: source, destinationGradient: destination)
+            var weights = try weightGradientPrimitive(source: source, destinationGradient: destination)
             if weights.isReference && firstIntoBlocks {
                 let channelsLastGradient = try OneDNNLayout(destinationDims, .nhwc)
-                let alternative = try backwardWeights(source: try OneDNNLayout(sourceDims, .nhwc), destinationGradient: channelsLastGradient)
+                let alternative = try weightGradientPrimitive(source: try OneDNNLayout(sourceDims, .nhwc),
+                                                              destinationGradient: channelsLastGradient)
                 if !alternative.isReference {
                     weights = alternative
                     gradientToChannelsLast = try OneDNN.reorder(from: destination, to: channelsLastGradient)
@@ -228,7 +229,7 @@ final class Conv2D: Layer {
             return weights
         }
 
-        private func backwardWeights(source: OneDNNLayout, destinationGradient: OneDNNLayout) throws -> OneDNNPrimitive {
+        private func weightGradientPrimitive(source: OneDNNLayout, destinationGradient: OneDNNLayout) throws -> OneDNNPrimitive {
             try OneDNN.convolutionBackwardWeights(source: source, weightsGradient: weightsAny, biasGradient: nil,
                                                   destinationGradient: destinationGradient, strides: strides,
                                                   paddingLeft: paddingLeft, paddingRight: paddingRight, hint: forward,
