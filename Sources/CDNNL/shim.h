@@ -1,4 +1,5 @@
 // oneDNN's C API and the OpenMP thread controls that oneDNN's threading runtime (libgomp) obeys.
+// The library is linked by Package.swift (`-ldnnl`, or the one under COLA_ONEDNN_PREFIX).
 //
 // oneDNN 3.0 replaced the 2.x operation descriptors (`dnnl_*_desc_init` + `dnnl_primitive_desc_create`)
 // with one `dnnl_*_primitive_desc_create` per primitive, and turned memory descriptors from structs

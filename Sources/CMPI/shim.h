@@ -1,5 +1,7 @@
-// Open MPI's handles are macros over global structs, which Swift cannot import.
-// Each one is exposed here through a static inline getter.
+// MPI's handles are macros: over global structs in Open MPI, over integer constants and casts in
+// MPICH (and the MPICH-ABI libraries: Cray MPICH, Intel MPI). Swift imports neither, so each one is
+// exposed here through a static inline getter. The library itself is linked from its pkg-config file
+// (`ompi-c`, `mpich`, ...; Package.swift, COLA_MPI), so no `link` line names it in the module map.
 #ifndef COLA_CMPI_SHIM_H
 #define COLA_CMPI_SHIM_H
 #include <mpi.h>

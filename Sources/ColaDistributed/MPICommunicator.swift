@@ -195,7 +195,9 @@ public final class MPICommunicator: Communicator {
 
 /// The MPI requests of one nonblocking collective (several when the buffer was split).
 final class MPIPendingCollective: PendingCollective {
-    var requests: [MPI_Request?] = []
+    /// Typed by inference: `MPI_Request` is a pointer in Open MPI (imported as optional) and an
+    /// integer in MPICH, and `MPI_Testall`/`MPI_Waitall` take an array of exactly that.
+    var requests = Array(repeating: cola_mpi_request_null(), count: 0)
 
     func test() throws -> Bool {
         var done: Int32 = 0
