@@ -16,6 +16,7 @@ static inline MPI_Op cola_mpi_max(void) { return MPI_MAX; }
 static inline MPI_Op cola_mpi_min(void) { return MPI_MIN; }
 static inline void *cola_mpi_in_place(void) { return MPI_IN_PLACE; }
 static inline MPI_Status *cola_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Status *cola_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
 static inline MPI_Request cola_mpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Errhandler cola_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
 static inline int cola_mpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }

@@ -202,12 +202,12 @@ final class MPIPendingCollective: PendingCollective {
     func test() throws -> Bool {
         var done: Int32 = 0
         try MPICommunicator.check(
-            MPI_Testall(Int32(requests.count), &requests, &done, nil), "MPI_Testall")
+            MPI_Testall(Int32(requests.count), &requests, &done, cola_mpi_statuses_ignore()), "MPI_Testall")
         return done != 0
     }
 
     func wait() throws {
-        try MPICommunicator.check(MPI_Waitall(Int32(requests.count), &requests, nil), "MPI_Waitall")
+        try MPICommunicator.check(MPI_Waitall(Int32(requests.count), &requests, cola_mpi_statuses_ignore()), "MPI_Waitall")
     }
 }
 
