@@ -21,6 +21,9 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Clips per step (the step runs 2·batch segments).")
     var batch: Int = 64
 
+    @Option(help: "The small CNN's 3×3 convolutions: winograd or direct (oneDNN has Winograd only on AVX-512).")
+    var convolution: String = "winograd"
+
     @Option(help: "oneDNN and BLAS threads.")
     var threads: Int = 2
 
@@ -38,13 +41,17 @@ struct BenchTrain: ParsableCommand {
 
     func validate() throws {
         guard EncoderKind(rawValue: encoder) != nil else { throw ValidationError("--encoder must be cnn or effnet, not \(encoder)") }
+        guard ["winograd", "direct"].contains(convolution) else {
+            throw ValidationError("--convolution must be winograd or direct, not \(convolution)")
+        }
         guard batch >= 1, steps >= 1, threads >= 1, warmup >= 0 else {
             throw ValidationError("--batch, --steps and --threads must be positive, --warmup not negative")
         }
     }
 
     func run() throws {
-        let result = try ModelStepBenchmark(encoder: EncoderKind(rawValue: encoder)!, batch: batch, threads: threads,
+        let result = try ModelStepBenchmark(encoder: EncoderKind(rawValue: encoder)!, batch: batch,
+                                            convolution: convolution == "direct" ? .direct : .winograd, threads: threads,
                                             steps: steps, warmup: warmup, profile: profile).run()
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -34,6 +34,8 @@ public struct ModelStepBenchmark: Sendable {
         public var peakRSSMiB: Double
         public var activationArenaMiB: Double
         public var finalLoss: Float
+        /// The small CNN's 3×3 convolutions: `winograd` or `direct`.
+        public var convolution: String
         public var oneDNNVersion: String
         public var instructionSet: String
         public var blasCore: String
@@ -47,23 +49,27 @@ public struct ModelStepBenchmark: Sendable {
             case encoder, batch, segmentsPerStep = "segments_per_step", threads, steps
             case medianStepSeconds = "median_step_seconds", minStepSeconds = "min_step_seconds"
             case clipsPerSecond = "clips_per_second", peakRSSMiB = "peak_rss_mib", activationArenaMiB = "activation_arena_mib"
-            case finalLoss = "final_loss", oneDNNVersion = "onednn", instructionSet = "isa", blasCore = "blas_core"
+            case finalLoss = "final_loss", convolution, oneDNNVersion = "onednn", instructionSet = "isa", blasCore = "blas_core"
             case gemmGFLOPs = "gemm_gflops_per_s", layers, loadAverage = "load_average"
         }
     }
 
     public let encoder: EncoderKind
     public let batch: Int
+    /// How the small CNN's 3×3 convolutions compute (EfficientNet-B0's are always direct).
+    public let convolution: OneDNNConvolutionAlgorithm
     public let threads: Int
     public let steps: Int
     public let warmup: Int
     /// Also time one profiled step per layer type (timer overhead in that step only).
     public let profile: Bool
 
-    public init(encoder: EncoderKind, batch: Int, threads: Int, steps: Int, warmup: Int, profile: Bool) {
+    public init(encoder: EncoderKind, batch: Int, convolution: OneDNNConvolutionAlgorithm = .winograd, threads: Int, steps: Int,
+                warmup: Int, profile: Bool) {
         precondition(batch >= 1 && threads >= 1 && steps >= 1 && warmup >= 0, "benchmark sizes must be positive")
         self.encoder = encoder
         self.batch = batch
+        self.convolution = convolution
         self.threads = threads
         self.steps = steps
         self.warmup = warmup
@@ -74,7 +80,7 @@ public struct ModelStepBenchmark: Sendable {
     public func run() throws -> Result {
         OneDNN.setThreadCount(threads)
         BLAS.setThreadCount(threads)
-        let model = ContrastiveModel(ModelConfiguration(encoder: encoder), seed: 1)
+        let model = ContrastiveModel(ModelConfiguration(encoder: encoder, convolution: convolution), seed: 1)
         let adam = Adam(count: model.parameters.count)
         var generator = SeededGenerator(seed: 2)
         let segments = 2 * batch
@@ -109,6 +115,7 @@ public struct ModelStepBenchmark: Sendable {
             medianStepSeconds: median, minStepSeconds: times[0], clipsPerSecond: Double(batch) / median,
             peakRSSMiB: TrainingThroughputBenchmark.peakResidentMegabytes(),
             activationArenaMiB: Double(model.activationMemoryFloats * 4) / 1_048_576, finalLoss: last.loss,
+            convolution: convolution == .winograd ? "winograd" : "direct",
             oneDNNVersion: OneDNN.version, instructionSet: OneDNN.instructionSet, blasCore: BLAS.coreName,
             gemmGFLOPs: Self.headGEMM(rows: segments), layers: profile ? try profiledLayers(model, step) : [],
             loadAverage: BenchmarkClock.loadAverages)
