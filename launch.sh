@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cola's one entry point on a Debian machine: installs what is missing, builds, tests, runs.
 #   ./launch.sh demo       install, build release, stand-in data, 2-rank pretrain, transfer suite
-#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests
+#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests, then the same
+#                          on oneDNN 3.2 (PyPI) and on MPICH; --onednn PREFIX: only on that oneDNN
 #   ./launch.sh setup      install system packages and build release only
 #   ./launch.sh pretrain --config configs/demo.yaml [cola pretrain options]   (NP=ranks, default: cores)
 #   ./launch.sh bench      install the peers (CPU torch, TensorFlow, jemalloc), every benchmark
@@ -16,6 +17,12 @@ SYSTEM_PACKAGES=(
   pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libsndfile1-dev libdnnl-dev
   libfftw3-dev libsoxr-dev
 )
+# The other combinations `./launch.sh test` builds: MPICH beside Open MPI (each package keeps its
+# own launcher, mpirun.mpich and mpirun.openmpi), and a venv for oneDNN 3.x from PyPI.
+MATRIX_PACKAGES=(libmpich-dev mpich python3-venv)
+# oneDNN 3.2 with GNU OpenMP (the runtime Debian's 2.6 uses too), headers and library.
+ONEDNN3_WHEELS=(onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0)
+ONEDNN3_PREFIX=.venv-onednn3
 DATA_PACKAGES=(
   sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
 )
@@ -60,16 +67,22 @@ build_release() {
 
 release_binary() { swift build "${RELEASE_FLAGS[@]}" --show-bin-path; }
 
-# mpirun with the flags this machine needs: root permission, oversubscription, no core binding
-# (ranks run several threads; Open MPI would pin each rank to one core).
+# The launcher of the MPI cola was built with (COLA_MPI: openmpi, the default, or mpich), by its
+# own name (Debian's `mpirun` is whichever the alternatives system picked), with the flags this
+# machine needs: no core binding (ranks run several threads; Open MPI would pin each rank to one
+# core), and for Open MPI root permission and oversubscription past the cores.
 run_mpi() {
   local ranks=$1
   shift
+  if [ "${COLA_MPI:-openmpi}" = mpich ]; then
+    mpirun.mpich -np "$ranks" -bind-to none "$@"
+    return
+  fi
   local flags=(-np "$ranks" --bind-to none)
   [ "$(id -u)" -ne 0 ] || flags+=(--allow-run-as-root)
   [ "$ranks" -le "$CORES" ] || flags+=(--oversubscribe)
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
-    mpirun "${flags[@]}" "$@"
+    "$(command -v mpirun.openmpi || echo mpirun)" "${flags[@]}" "$@"
 }
 
 command_setup() {
@@ -78,15 +91,62 @@ command_setup() {
   build_release
 }
 
+# oneDNN 3.2 from PyPI in $ONEDNN3_PREFIX (include/, lib/): a prefix for COLA_ONEDNN_PREFIX.
+install_onednn3() {
+  [ -f "$ONEDNN3_PREFIX/include/oneapi/dnnl/dnnl.h" ] && return 0
+  say "oneDNN 3.2 from PyPI into $ONEDNN3_PREFIX"
+  python3 -m venv "$ONEDNN3_PREFIX"
+  "$ONEDNN3_PREFIX/bin/pip" install -q "${ONEDNN3_WHEELS[@]}"
+}
+
+# One build-and-test combination: NAME, SCRATCH (a build directory of its own), WHAT (full: swift
+# test and every integration test; integration: the integration tests only), then integration test
+# names (none: all). The environment chooses the libraries (COLA_ONEDNN_PREFIX, COLA_MPI).
+stage() {
+  local name=$1 scratch=$2 what=$3
+  shift 3
+  local started=$SECONDS
+  say "[$name] swift build --scratch-path $scratch"
+  swift build --scratch-path "$scratch"
+  local cola
+  cola="$(swift build --scratch-path "$scratch" --show-bin-path)/cola"
+  say "[$name] $("$cola" doctor | grep -E '^(MPI|oneDNN):' | tr -s ' ' | paste -sd ';' -); $(ldd "$cola" | grep -oE 'lib(dnnl|mpi|mpich)\.so[^ ]* => [^ ]*' | paste -sd ';' -)"
+  if [ "$what" = full ]; then
+    say "[$name] swift test"
+    swift test --scratch-path "$scratch" --disable-swift-testing
+  fi
+  say "[$name] integration tests under ${COLA_MPI:-openmpi}"
+  COLA_BIN="$cola" Tests/integration/run-all.sh "$@"
+  STAGE_TIMES+=("$name: $((SECONDS - started)) s")
+}
+
+# The tests on this machine's libraries (oneDNN 2.6, Open MPI) in .build, then on oneDNN 3.2 from
+# PyPI with Open MPI in .build-onednn3, then on oneDNN 2.6 with MPICH in .build-mpich (the 2-rank
+# integration tests that do not drive mpirun from Swift: `cola sweep` launches Open MPI's). With
+# --onednn PREFIX, only the first stage, on the oneDNN under PREFIX (2.x or 3.x), in .build-onednn.
 command_test() {
+  local prefix=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --onednn) prefix=$(realpath "${2:?--onednn needs a prefix (with include/ and lib/)}"); shift 2 ;;
+      *) echo "unknown test option: $1" >&2; exit 2 ;;
+    esac
+  done
   require_swift
-  install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
-  say "swift build (debug, portable)"
-  swift build
-  say "swift test"
-  swift test --disable-swift-testing
-  say "integration tests under mpirun"
-  COLA_BIN="$(swift build --show-bin-path)/cola" Tests/integration/run-all.sh
+  STAGE_TIMES=()
+  if [ -n "$prefix" ]; then
+    install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
+    COLA_ONEDNN_PREFIX=$prefix stage "oneDNN $prefix + Open MPI" .build-onednn full
+  else
+    install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${MATRIX_PACKAGES[@]}"
+    install_onednn3
+    stage "oneDNN 2.6 + Open MPI" .build full
+    COLA_ONEDNN_PREFIX="$PWD/$ONEDNN3_PREFIX" stage "oneDNN 3.2 + Open MPI" .build-onednn3 full
+    COLA_MPI=mpich stage "oneDNN 2.6 + MPICH" .build-mpich integration \
+      test_mpi_collectives.sh test_hostfile.sh test_pretrain_equivalence.sh test_pretrain_resume.sh \
+      test_pretrain_rank_change.sh test_pretrain_errors.sh
+  fi
+  say "stage times: $(IFS=';'; echo "${STAGE_TIMES[*]}")"
 }
 
 command_demo() {
