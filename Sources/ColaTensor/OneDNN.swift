@@ -49,18 +49,18 @@ public struct OneDNNLayout: @unchecked Sendable {
         case nhwc
         /// Channels-first activations `[N, C, H, W]` (the same memory as `nhwc` for one channel).
         case nchw
-        /// Activations in blocks of 16 channels: N, C/16, H, W, 16 (oneDNN's AVX-512 layout).
-        case nChw16c
         /// Activations in blocks of 8 channels: N, C/8, H, W, 8 (oneDNN's AVX2 layout).
         case nChw8c
+        /// Activations in blocks of 16 channels: N, C/16, H, W, 16 (oneDNN's AVX-512 layout).
+        case nChw16c
         /// Convolution weights `[O, I, kh, kw]` (PyTorch layout).
         case oihw
         /// Grouped convolution weights `[G, O/G, I/G, kh, kw]`.
         case goihw
-        /// Convolution weights in blocks of 16 output channels: O/16, kh, kw, I, 16 (first layers into `nChw16c`).
-        case Ohwi16o
         /// Convolution weights in blocks of 8 output channels: O/8, kh, kw, I, 8 (first layers into `nChw8c`).
         case Ohwi8o
+        /// Convolution weights in blocks of 16 output channels: O/16, kh, kw, I, 16 (first layers into `nChw16c`).
+        case Ohwi16o
         /// A vector.
         case x
         /// A row-major matrix `[rows, cols]`.
@@ -71,12 +71,12 @@ public struct OneDNNLayout: @unchecked Sendable {
             case .any: return dnnl_format_tag_any
             case .nhwc: return dnnl_nhwc
             case .nchw: return dnnl_nchw
-            case .nChw16c: return dnnl_nChw16c
             case .nChw8c: return dnnl_nChw8c
+            case .nChw16c: return dnnl_nChw16c
             case .oihw: return dnnl_oihw
             case .goihw: return dnnl_goihw
-            case .Ohwi16o: return dnnl_Ohwi16o
             case .Ohwi8o: return dnnl_Ohwi8o
+            case .Ohwi16o: return dnnl_Ohwi16o
             case .x: return dnnl_x
             case .nc: return dnnl_nc
             }
