@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Cola's one entry point on a Debian machine: installs what is missing, builds, tests, runs.
 #   ./launch.sh demo       install, build release, stand-in data, 2-rank pretrain, transfer suite
-#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests (on an AVX-512
-#                          CPU, all again with oneDNN capped to AVX2: what an AVX2 node runs)
+#   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests; on an AVX-512
+#                          CPU again with oneDNN capped to AVX2 (what an AVX2 node runs); then the
+#                          oneDNN-dependent tests on oneDNN 3.2 (PyPI) and the MPI ones on MPICH;
+#                          --onednn PREFIX: all tests on that oneDNN only
 #   ./launch.sh setup      install system packages and build release only
 #   ./launch.sh pretrain --config configs/demo.yaml [cola pretrain options]   (NP=ranks, default: cores)
 #   ./launch.sh bench      install the peers (CPU torch, TensorFlow, jemalloc), every benchmark
@@ -19,6 +21,12 @@ SYSTEM_PACKAGES=(
   pkg-config libopenmpi-dev openmpi-bin libopenblas-dev libsndfile1-dev libdnnl-dev
   libfftw3-dev libsoxr-dev
 )
+# The other combinations `./launch.sh test` builds: MPICH beside Open MPI (each package keeps its
+# own launcher, mpirun.mpich and mpirun.openmpi), and a venv for oneDNN 3.x from PyPI.
+MATRIX_PACKAGES=(libmpich-dev mpich python3-venv)
+# oneDNN 3.2 with GNU OpenMP (the runtime Debian's 2.6 uses too), headers and library.
+ONEDNN3_WHEELS=(onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0)
+ONEDNN3_PREFIX=.venv-onednn3
 DATA_PACKAGES=(
   sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
 )
@@ -67,16 +75,22 @@ build_release() {
 
 release_binary() { swift build "${RELEASE_FLAGS[@]}" --show-bin-path; }
 
-# mpirun with the flags this machine needs: root permission, oversubscription, no core binding
-# (ranks run several threads; Open MPI would pin each rank to one core).
+# The launcher of the MPI cola was built with (COLA_MPI: openmpi, the default, or mpich), by its
+# own name (Debian's `mpirun` is whichever the alternatives system picked), with the flags this
+# machine needs: no core binding (ranks run several threads; Open MPI would pin each rank to one
+# core), and for Open MPI root permission and oversubscription past the cores.
 run_mpi() {
   local ranks=$1
   shift
+  if [ "${COLA_MPI:-openmpi}" = mpich ]; then
+    mpirun.mpich -np "$ranks" -bind-to none "$@"
+    return
+  fi
   local flags=(-np "$ranks" --bind-to none)
   [ "$(id -u)" -ne 0 ] || flags+=(--allow-run-as-root)
   [ "$ranks" -le "$CORES" ] || flags+=(--oversubscribe)
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
-    mpirun "${flags[@]}" "$@"
+    "$(command -v mpirun.openmpi || echo mpirun)" "${flags[@]}" "$@"
 }
 
 command_setup() {
@@ -85,27 +99,75 @@ command_setup() {
   build_release
 }
 
-# swift test and the integration tests, labelled with the oneDNN ISA they run at.
-run_tests() {
-  local level=$1
-  say "swift test ($level)"
-  swift test --disable-swift-testing
-  say "integration tests under mpirun ($level)"
-  COLA_BIN="$(swift build --show-bin-path)/cola" Tests/integration/run-all.sh
+# oneDNN 3.2 from PyPI in $ONEDNN3_PREFIX (include/, lib/): a prefix for COLA_ONEDNN_PREFIX.
+install_onednn3() {
+  [ -f "$ONEDNN3_PREFIX/include/oneapi/dnnl/dnnl.h" ] && return 0
+  say "oneDNN 3.2 from PyPI into $ONEDNN3_PREFIX"
+  python3 -m venv "$ONEDNN3_PREFIX"
+  "$ONEDNN3_PREFIX/bin/pip" install -q "${ONEDNN3_WHEELS[@]}"
 }
 
+# One build-and-test combination: NAME, SCRATCH (a build directory of its own), UNIT (all: every
+# swift test; none; or a regex of tests to skip), then integration test names (none given: all).
+# The environment chooses the libraries (COLA_ONEDNN_PREFIX, COLA_MPI).
+stage() {
+  local name=$1 scratch=$2 unit=$3
+  shift 3
+  local started=$SECONDS
+  say "[$name] swift build --scratch-path $scratch"
+  swift build --scratch-path "$scratch"
+  local cola
+  cola="$(swift build --scratch-path "$scratch" --show-bin-path)/cola"
+  say "[$name] $("$cola" doctor | grep -E '^(MPI|oneDNN):' | tr -s ' ' | paste -sd ';' -); $(ldd "$cola" | grep -oE 'lib(dnnl|mpi|mpich)\.so[^ ]* => [^ ]*' | paste -sd ';' -)"
+  case "$unit" in
+    all) say "[$name] swift test"; swift test --scratch-path "$scratch" --disable-swift-testing ;;
+    none) ;;
+    *) say "[$name] swift test --skip '$unit'"; swift test --scratch-path "$scratch" --disable-swift-testing --skip "$unit" ;;
+  esac
+  say "[$name] integration tests under ${COLA_MPI:-openmpi}"
+  COLA_BIN="$cola" Tests/integration/run-all.sh "$@"
+  STAGE_TIMES+=("$name: $((SECONDS - started)) s")
+}
+
+# Every test on this machine's libraries (oneDNN 2.6, Open MPI) in .build; on an AVX-512 CPU the
+# model, tensor and training tests and the training integration tests again with oneDNN capped to
+# AVX2. Then, to stay within CI's time, only what the other libraries change: on oneDNN 3.2 from
+# PyPI with Open MPI (.build-onednn3) the model and tensor tests and the equivalence and resume
+# integration tests; on oneDNN 2.6 with MPICH (.build-mpich) the collectives, hostfile, equivalence
+# and resume integration tests (`cola sweep` launches Open MPI's mpirun itself). With --onednn
+# PREFIX, all tests on the oneDNN under PREFIX (2.x or 3.x) with Open MPI, in .build-onednn.
 command_test() {
+  local prefix=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --onednn) prefix=$(realpath "${2:?--onednn needs a prefix (with include/ and lib/)}"); shift 2 ;;
+      *) echo "unknown test option: $1" >&2; exit 2 ;;
+    esac
+  done
   require_swift
-  install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
-  say "swift build (debug, portable)"
-  swift build
-  if grep -qw avx512f /proc/cpuinfo; then
-    run_tests "native: AVX-512"
-    # oneDNN reads ONEDNN_MAX_CPU_ISA (DNNL_MAX_CPU_ISA before 2.5) at its first use in a process.
-    ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 run_tests "oneDNN capped to AVX2"
+  STAGE_TIMES=()
+  if [ -n "$prefix" ]; then
+    install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
+    COLA_ONEDNN_PREFIX=$prefix stage "oneDNN $prefix + Open MPI" .build-onednn all
   else
-    run_tests "native: AVX2, no AVX-512 on this CPU"
+    install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${MATRIX_PACKAGES[@]}"
+    install_onednn3
+    stage "oneDNN 2.6 + Open MPI, native ISA" .build all
+    if grep -qw avx512f /proc/cpuinfo; then
+      # oneDNN reads ONEDNN_MAX_CPU_ISA (DNNL_MAX_CPU_ISA before 2.5) at its first use in a process.
+      ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 stage "oneDNN 2.6 + Open MPI, capped to AVX2" .build \
+        'ColaAudioTests|ColaDistributedTests|ColaEvaluationTests' \
+        test_pretrain_equivalence.sh test_pretrain_resume.sh test_pretrain_errors.sh
+    else
+      say "no AVX-512 on this CPU: the native run above is the AVX2 level"
+    fi
+    COLA_ONEDNN_PREFIX="$PWD/$ONEDNN3_PREFIX" stage "oneDNN 3.2 + Open MPI" .build-onednn3 \
+      'ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaTrainingTests' \
+      test_pretrain_equivalence.sh test_pretrain_resume.sh
+    COLA_MPI=mpich stage "oneDNN 2.6 + MPICH" .build-mpich none \
+      test_mpi_collectives.sh test_hostfile.sh test_pretrain_equivalence.sh test_pretrain_resume.sh
   fi
+  say "stage times: $(IFS=';'; echo "${STAGE_TIMES[*]}")"
 }
 
 command_demo() {

@@ -1,5 +1,7 @@
-// Open MPI's handles are macros over global structs, which Swift cannot import.
-// Each one is exposed here through a static inline getter.
+// MPI's handles are macros: over global structs in Open MPI, over integer constants and casts in
+// MPICH (and the MPICH-ABI libraries: Cray MPICH, Intel MPI). Swift imports neither, so each one is
+// exposed here through a static inline getter. The library itself is linked from its pkg-config file
+// (`ompi-c`, `mpich`, ...; Package.swift, COLA_MPI), so no `link` line names it in the module map.
 #ifndef COLA_CMPI_SHIM_H
 #define COLA_CMPI_SHIM_H
 #include <mpi.h>
@@ -14,6 +16,7 @@ static inline MPI_Op cola_mpi_max(void) { return MPI_MAX; }
 static inline MPI_Op cola_mpi_min(void) { return MPI_MIN; }
 static inline void *cola_mpi_in_place(void) { return MPI_IN_PLACE; }
 static inline MPI_Status *cola_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Status *cola_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
 static inline MPI_Request cola_mpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Errhandler cola_mpi_errors_return(void) { return MPI_ERRORS_RETURN; }
 static inline int cola_mpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }

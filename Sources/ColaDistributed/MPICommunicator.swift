@@ -195,17 +195,19 @@ public final class MPICommunicator: Communicator {
 
 /// The MPI requests of one nonblocking collective (several when the buffer was split).
 final class MPIPendingCollective: PendingCollective {
-    var requests: [MPI_Request?] = []
+    /// Typed by inference: `MPI_Request` is a pointer in Open MPI (imported as optional) and an
+    /// integer in MPICH, and `MPI_Testall`/`MPI_Waitall` take an array of exactly that.
+    var requests = Array(repeating: cola_mpi_request_null(), count: 0)
 
     func test() throws -> Bool {
         var done: Int32 = 0
         try MPICommunicator.check(
-            MPI_Testall(Int32(requests.count), &requests, &done, nil), "MPI_Testall")
+            MPI_Testall(Int32(requests.count), &requests, &done, cola_mpi_statuses_ignore()), "MPI_Testall")
         return done != 0
     }
 
     func wait() throws {
-        try MPICommunicator.check(MPI_Waitall(Int32(requests.count), &requests, nil), "MPI_Waitall")
+        try MPICommunicator.check(MPI_Waitall(Int32(requests.count), &requests, cola_mpi_statuses_ignore()), "MPI_Waitall")
     }
 }
 

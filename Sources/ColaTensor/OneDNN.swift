@@ -3,6 +3,7 @@ import CDNNL
 /// oneDNN, the convolution engine: version, instruction set and threads.
 ///
 /// This is the only file that imports `CDNNL`; every oneDNN status is turned into ``OneDNNError``.
+/// It builds against oneDNN 2.x and 3.x alike: what differs between them lives in `CDNNL/shim.h`.
 public enum OneDNN {
     /// The library version, e.g. `2.6.0`.
     public static var version: String {
@@ -11,21 +12,7 @@ public enum OneDNN {
     }
 
     /// The widest CPU instruction set oneDNN's JIT generates code for on this machine.
-    public static var instructionSet: String {
-        switch dnnl_get_effective_cpu_isa() {
-        case dnnl_cpu_isa_sse41: return "SSE4.1"
-        case dnnl_cpu_isa_avx: return "AVX"
-        case dnnl_cpu_isa_avx2: return "AVX2"
-        case dnnl_cpu_isa_avx512_mic: return "AVX-512 (MIC)"
-        case dnnl_cpu_isa_avx512_mic_4ops: return "AVX-512 (MIC 4ops)"
-        case dnnl_cpu_isa_avx512_core: return "AVX-512 core"
-        case dnnl_cpu_isa_avx512_core_vnni: return "AVX-512 core VNNI"
-        case dnnl_cpu_isa_avx512_core_bf16: return "AVX-512 core BF16"
-        case dnnl_cpu_isa_avx512_core_amx: return "AVX-512 core AMX"
-        case dnnl_cpu_isa_avx2_vnni: return "AVX2 VNNI"
-        default: return "baseline"
-        }
-    }
+    public static var instructionSet: String { String(cString: cola_dnnl_cpu_isa_name()) }
 
     /// The number of OpenMP threads oneDNN primitives run on.
     public static var threadCount: Int { Int(omp_get_max_threads()) }
@@ -96,33 +83,41 @@ public struct OneDNNLayout: @unchecked Sendable {
         }
     }
 
-    var descriptor: dnnl_memory_desc_t
+    /// The memory descriptor, owned: layouts are values, and copies share one immutable descriptor.
+    private let owner: Descriptor
+
+    var descriptor: cola_dnnl_layout_t { owner.handle }
 
     /// A float32 layout of `dims` (logical order: N, C, H, W for activations) in `format`.
     public init(_ dims: [Int], _ format: Format) throws {
-        var d = dnnl_memory_desc_t()
-        let raw = OneDNN.dims(dims)
-        let status = dnnl_memory_desc_init_by_tag(&d, Int32(dims.count), raw, dnnl_f32, format.tag)
-        try check(status, "memory_desc_init \(dims) \(format)")
-        descriptor = d
+        var handle: cola_dnnl_layout_t?
+        let status = cola_dnnl_layout_create(&handle, Int32(dims.count), OneDNN.dims(dims), format.tag)
+        guard status == dnnl_success, let handle else {
+            cola_dnnl_layout_destroy(handle)
+            throw OneDNNError(operation: "memory_desc_init \(dims) \(format)", status: Int(status.rawValue))
+        }
+        owner = Descriptor(handle)
     }
 
-    init(raw: dnnl_memory_desc_t) { descriptor = raw }
+    /// Takes ownership of a descriptor made by the shim.
+    init(owning handle: cola_dnnl_layout_t) { owner = Descriptor(handle) }
 
     /// Bytes a buffer of this layout occupies (blocked layouts may pad).
-    public var byteCount: Int {
-        var d = descriptor
-        return dnnl_memory_desc_get_size(&d)
-    }
+    public var byteCount: Int { cola_dnnl_layout_size(descriptor) }
 
     /// Float elements a buffer of this layout occupies.
     public var floatCount: Int { byteCount / MemoryLayout<Float>.stride }
 
     /// Whether two layouts are the same in memory.
     public func sameLayout(as other: OneDNNLayout) -> Bool {
-        var a = descriptor
-        var b = other.descriptor
-        return dnnl_memory_desc_equal(&a, &b) != 0
+        cola_dnnl_layout_equal(descriptor, other.descriptor) != 0
+    }
+
+    /// Frees the memory descriptor with the last layout that uses it.
+    private final class Descriptor {
+        let handle: cola_dnnl_layout_t
+        init(_ handle: cola_dnnl_layout_t) { self.handle = handle }
+        deinit { cola_dnnl_layout_destroy(handle) }
     }
 }
 
@@ -181,18 +176,18 @@ public enum OneDNNEltwise: Sendable {
     var alpha: Float { self == .swish ? 1 : 0 }
 }
 
-/// Batch-normalization options.
+/// Batch-normalization options (oneDNN's `dnnl_normalization_flags_t` bits, whose values differ by version).
 public struct OneDNNBatchNormFlags: OptionSet, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     /// Normalize with given (running) statistics instead of batch statistics.
-    public static let globalStatistics = OneDNNBatchNormFlags(rawValue: 0x1)
+    public static let globalStatistics = OneDNNBatchNormFlags(rawValue: dnnl_use_global_stats.rawValue)
     /// ReLU fused after normalization (training keeps a workspace mask).
-    public static let fusedReLU = OneDNNBatchNormFlags(rawValue: 0x4)
+    public static let fusedReLU = OneDNNBatchNormFlags(rawValue: dnnl_fuse_norm_relu.rawValue)
     /// Learned per-channel scale γ.
-    public static let scale = OneDNNBatchNormFlags(rawValue: 0x8)
+    public static let scale = OneDNNBatchNormFlags(rawValue: dnnl_use_scale.rawValue)
     /// Learned per-channel shift β.
-    public static let shift = OneDNNBatchNormFlags(rawValue: 0x10)
+    public static let shift = OneDNNBatchNormFlags(rawValue: dnnl_use_shift.rawValue)
 }
 
 /// One oneDNN primitive (descriptor + compiled kernel), created once per shape and reused.
@@ -200,15 +195,22 @@ public struct OneDNNBatchNormFlags: OptionSet, Sendable {
 /// Owns its C handles and frees them in `deinit`. Memory objects per argument are created on first
 /// use and re-pointed with `dnnl_memory_set_data_handle` on every execution (no allocation).
 public final class OneDNNPrimitive {
-    private let descriptor: dnnl_primitive_desc_t
+    fileprivate let descriptor: dnnl_primitive_desc_t
     private let primitive: dnnl_primitive_t
     private var memories: [Int32: dnnl_memory_t] = [:]
+    /// Arguments callers pass that this oneDNN version's primitive does not take (left out of executions).
+    private let unread: Set<OneDNNArgument>
     /// What was created (for error messages and benchmarks).
     public let label: String
 
-    fileprivate init(op: UnsafeRawPointer, hint: OneDNNPrimitive?, label: String) throws {
+    /// Creates the primitive descriptor with `create` (a `cola_dnnl_*_pd_create` call on the engine),
+    /// then compiles it.
+    fileprivate init(
+        label: String, unread: Set<OneDNNArgument> = [],
+        _ create: (UnsafeMutablePointer<dnnl_primitive_desc_t?>, dnnl_engine_t) -> dnnl_status_t
+    ) throws {
         var pd: dnnl_primitive_desc_t?
-        try check(dnnl_primitive_desc_create(&pd, op, nil, OneDNNRuntime.shared.engine, hint?.descriptor), "create \(label)")
+        try check(create(&pd, OneDNNRuntime.shared.engine), "create \(label)")
         var p: dnnl_primitive_t?
         do {
             try check(dnnl_primitive_create(&p, pd), "compile \(label)")
@@ -219,19 +221,7 @@ public final class OneDNNPrimitive {
         descriptor = pd!
         primitive = p!
         self.label = label
-    }
-
-    fileprivate init(reorderFrom source: OneDNNLayout, to destination: OneDNNLayout) throws {
-        var pd: dnnl_primitive_desc_t?
-        var s = source.descriptor
-        var d = destination.descriptor
-        let engine = OneDNNRuntime.shared.engine
-        try check(dnnl_reorder_primitive_desc_create(&pd, &s, engine, &d, engine, nil), "create reorder")
-        var p: dnnl_primitive_t?
-        try check(dnnl_primitive_create(&p, pd), "compile reorder")
-        descriptor = pd!
-        primitive = p!
-        label = "reorder"
+        self.unread = unread
     }
 
     deinit {
@@ -242,14 +232,16 @@ public final class OneDNNPrimitive {
 
     /// The layout the primitive expects for an argument.
     public func layout(of argument: OneDNNArgument) -> OneDNNLayout {
-        let md: UnsafePointer<dnnl_memory_desc_t>?
+        let index: Int32
         if argument.query == dnnl_query_exec_arg_md {
-            md = dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, argument.rawValue)
+            index = argument.rawValue
         } else {
-            let index: Int32 = (argument == .bias || argument == .biasGradient) ? 1 : 0
-            md = dnnl_primitive_desc_query_md(descriptor, argument.query, index)
+            index = (argument == .bias || argument == .biasGradient) ? 1 : 0
         }
-        return OneDNNLayout(raw: md?.pointee ?? dnnl_memory_desc_t())
+        guard let handle = cola_dnnl_layout_query(descriptor, argument.query, index) else {
+            preconditionFailure("oneDNN: out of memory copying the \(argument) layout of \(label)")
+        }
+        return OneDNNLayout(owning: handle)
     }
 
     /// The implementation oneDNN picked (e.g. `jit:avx512_core`, `ref:any`).
@@ -273,9 +265,9 @@ public final class OneDNNPrimitive {
     public func execute(arguments: [(OneDNNArgument, UnsafeMutableRawPointer)]) throws {
         var args: [dnnl_exec_arg_t] = []
         args.reserveCapacity(arguments.count)
-        for (argument, pointer) in arguments {
+        for (argument, pointer) in arguments where !unread.contains(argument) {
             let memory = try memory(for: argument)
-            try check(dnnl_memory_set_data_handle_v2(memory, pointer, OneDNNRuntime.shared.stream), "set handle \(label)")
+            try check(cola_dnnl_memory_set_handle(memory, pointer, OneDNNRuntime.shared.stream), "set handle \(label)")
             args.append(dnnl_exec_arg_t(arg: argument.rawValue, memory: memory))
         }
         try check(dnnl_primitive_execute(primitive, OneDNNRuntime.shared.stream, Int32(args.count), args), "execute \(label)")
@@ -284,9 +276,12 @@ public final class OneDNNPrimitive {
 
     private func memory(for argument: OneDNNArgument) throws -> dnnl_memory_t {
         if let memory = memories[argument.rawValue] { return memory }
-        var md = layout(of: argument).descriptor
+        let layout = layout(of: argument)
         var memory: dnnl_memory_t?
-        try check(dnnl_memory_create(&memory, &md, OneDNNRuntime.shared.engine, nil), "memory \(label) \(argument)")
+        let status = withExtendedLifetime(layout) {
+            cola_dnnl_memory_create(&memory, layout.descriptor, OneDNNRuntime.shared.engine)
+        }
+        try check(status, "memory \(label) \(argument)")
         memories[argument.rawValue] = memory!
         return memory!
     }
@@ -311,16 +306,11 @@ extension OneDNN {
         destination: OneDNNLayout, strides: [Int], paddingLeft: [Int], paddingRight: [Int],
         algorithm: OneDNNConvolutionAlgorithm = .direct
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_convolution_desc_t()
-        var s = source.descriptor, w = weights.descriptor, d = destination.descriptor
-        var b = bias?.descriptor ?? dnnl_memory_desc_t()
         let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
-        let status = withUnsafePointer(to: &b) { bp in
-            dnnl_convolution_forward_desc_init(&op, propagation.raw, algorithm.raw, &s, &w,
-                                               bias == nil ? nil : bp, &d, st, pl, pr)
+        return try OneDNNPrimitive(label: "conv fwd") { pd, engine in
+            cola_dnnl_conv_fwd_pd_create(pd, engine, propagation.raw, algorithm.raw, source.descriptor, weights.descriptor,
+                                         bias?.descriptor, destination.descriptor, st, pl, pr)
         }
-        try check(status, "conv fwd desc")
-        return try OneDNNPrimitive(op: &op, hint: nil, label: "conv fwd")
     }
 
     /// Convolution gradient with respect to its input.
@@ -329,12 +319,11 @@ extension OneDNN {
         strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive,
         algorithm: OneDNNConvolutionAlgorithm = .direct
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_convolution_desc_t()
-        var s = sourceGradient.descriptor, w = weights.descriptor, d = destinationGradient.descriptor
         let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
-        try check(dnnl_convolution_backward_data_desc_init(&op, algorithm.raw, &s, &w, &d, st, pl, pr),
-                  "conv bwd data desc")
-        return try OneDNNPrimitive(op: &op, hint: hint, label: "conv bwd data")
+        return try OneDNNPrimitive(label: "conv bwd data") { pd, engine in
+            cola_dnnl_conv_bwd_data_pd_create(pd, engine, algorithm.raw, sourceGradient.descriptor, weights.descriptor,
+                                              destinationGradient.descriptor, st, pl, pr, hint.descriptor)
+        }
     }
 
     /// Convolution gradient with respect to its weights (and bias).
@@ -343,52 +332,44 @@ extension OneDNN {
         strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive,
         algorithm: OneDNNConvolutionAlgorithm = .direct
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_convolution_desc_t()
-        var s = source.descriptor, w = weightsGradient.descriptor, d = destinationGradient.descriptor
-        var b = biasGradient?.descriptor ?? dnnl_memory_desc_t()
         let st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
-        let status = withUnsafePointer(to: &b) { bp in
-            dnnl_convolution_backward_weights_desc_init(&op, algorithm.raw, &s, &w,
-                                                        biasGradient == nil ? nil : bp, &d, st, pl, pr)
+        return try OneDNNPrimitive(label: "conv bwd weights") { pd, engine in
+            cola_dnnl_conv_bwd_weights_pd_create(pd, engine, algorithm.raw, source.descriptor, weightsGradient.descriptor,
+                                                 biasGradient?.descriptor, destinationGradient.descriptor, st, pl, pr,
+                                                 hint.descriptor)
         }
-        try check(status, "conv bwd weights desc")
-        return try OneDNNPrimitive(op: &op, hint: hint, label: "conv bwd weights")
     }
 
     /// Batch normalization forward.
     public static func batchNormForward(
         _ propagation: OneDNNPropagation, data: OneDNNLayout, epsilon: Float, flags: OneDNNBatchNormFlags
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_batch_normalization_desc_t()
-        var d = data.descriptor
-        try check(dnnl_batch_normalization_forward_desc_init(&op, propagation.raw, &d, epsilon, flags.rawValue), "bn fwd desc")
-        return try OneDNNPrimitive(op: &op, hint: nil, label: "bn fwd")
+        try OneDNNPrimitive(label: "bn fwd") { pd, engine in
+            cola_dnnl_bnorm_fwd_pd_create(pd, engine, propagation.raw, data.descriptor, epsilon, flags.rawValue)
+        }
     }
 
     /// Batch normalization backward (data, scale and shift gradients).
     public static func batchNormBackward(
         data: OneDNNLayout, epsilon: Float, flags: OneDNNBatchNormFlags, hint: OneDNNPrimitive
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_batch_normalization_desc_t()
-        var d = data.descriptor, dd = data.descriptor
-        try check(dnnl_batch_normalization_backward_desc_init(&op, dnnl_backward, &dd, &d, epsilon, flags.rawValue), "bn bwd desc")
-        return try OneDNNPrimitive(op: &op, hint: hint, label: "bn bwd")
+        try OneDNNPrimitive(label: "bn bwd", unread: cola_dnnl_bnorm_bwd_reads_shift() != 0 ? [] : [.shift]) { pd, engine in
+            cola_dnnl_bnorm_bwd_pd_create(pd, engine, data.descriptor, epsilon, flags.rawValue, hint.descriptor)
+        }
     }
 
     /// Elementwise forward.
     public static func eltwiseForward(_ propagation: OneDNNPropagation, _ function: OneDNNEltwise, data: OneDNNLayout) throws -> OneDNNPrimitive {
-        var op = dnnl_eltwise_desc_t()
-        var d = data.descriptor
-        try check(dnnl_eltwise_forward_desc_init(&op, propagation.raw, function.raw, &d, function.alpha, 0), "eltwise fwd desc")
-        return try OneDNNPrimitive(op: &op, hint: nil, label: "eltwise fwd \(function)")
+        try OneDNNPrimitive(label: "eltwise fwd \(function)") { pd, engine in
+            cola_dnnl_eltwise_fwd_pd_create(pd, engine, propagation.raw, function.raw, data.descriptor, function.alpha, 0)
+        }
     }
 
     /// Elementwise backward (from the forward input).
     public static func eltwiseBackward(_ function: OneDNNEltwise, data: OneDNNLayout, hint: OneDNNPrimitive) throws -> OneDNNPrimitive {
-        var op = dnnl_eltwise_desc_t()
-        var d = data.descriptor, dd = data.descriptor
-        try check(dnnl_eltwise_backward_desc_init(&op, function.raw, &dd, &d, function.alpha, 0), "eltwise bwd desc")
-        return try OneDNNPrimitive(op: &op, hint: hint, label: "eltwise bwd \(function)")
+        try OneDNNPrimitive(label: "eltwise bwd \(function)") { pd, engine in
+            cola_dnnl_eltwise_bwd_pd_create(pd, engine, function.raw, data.descriptor, function.alpha, 0, hint.descriptor)
+        }
     }
 
     /// Max pooling forward (training keeps a workspace of argmax positions).
@@ -396,12 +377,11 @@ extension OneDNN {
         _ propagation: OneDNNPropagation, source: OneDNNLayout, destination: OneDNNLayout,
         kernel: [Int], strides: [Int], paddingLeft: [Int], paddingRight: [Int]
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_pooling_v2_desc_t()
-        var s = source.descriptor, d = destination.descriptor
-        let k = dims(kernel), st = dims(strides), dl = dims([0, 0]), pl = dims(paddingLeft), pr = dims(paddingRight)
-        try check(dnnl_pooling_v2_forward_desc_init(&op, propagation.raw, dnnl_pooling_max, &s, &d, st, k, dl, pl, pr),
-                  "pool fwd desc")
-        return try OneDNNPrimitive(op: &op, hint: nil, label: "pool fwd")
+        let k = dims(kernel), st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
+        return try OneDNNPrimitive(label: "pool fwd") { pd, engine in
+            cola_dnnl_pool_fwd_pd_create(pd, engine, propagation.raw, dnnl_pooling_max, source.descriptor,
+                                         destination.descriptor, st, k, pl, pr)
+        }
     }
 
     /// Max pooling backward.
@@ -409,17 +389,18 @@ extension OneDNN {
         sourceGradient: OneDNNLayout, destinationGradient: OneDNNLayout,
         kernel: [Int], strides: [Int], paddingLeft: [Int], paddingRight: [Int], hint: OneDNNPrimitive
     ) throws -> OneDNNPrimitive {
-        var op = dnnl_pooling_v2_desc_t()
-        var s = sourceGradient.descriptor, d = destinationGradient.descriptor
-        let k = dims(kernel), st = dims(strides), dl = dims([0, 0]), pl = dims(paddingLeft), pr = dims(paddingRight)
-        try check(dnnl_pooling_v2_backward_desc_init(&op, dnnl_pooling_max, &s, &d, st, k, dl, pl, pr),
-                  "pool bwd desc")
-        return try OneDNNPrimitive(op: &op, hint: hint, label: "pool bwd")
+        let k = dims(kernel), st = dims(strides), pl = dims(paddingLeft), pr = dims(paddingRight)
+        return try OneDNNPrimitive(label: "pool bwd") { pd, engine in
+            cola_dnnl_pool_bwd_pd_create(pd, engine, dnnl_pooling_max, sourceGradient.descriptor,
+                                         destinationGradient.descriptor, st, k, pl, pr, hint.descriptor)
+        }
     }
 
     /// A copy between two layouts of the same tensor.
     public static func reorder(from source: OneDNNLayout, to destination: OneDNNLayout) throws -> OneDNNPrimitive {
-        try OneDNNPrimitive(reorderFrom: source, to: destination)
+        try OneDNNPrimitive(label: "reorder") { pd, engine in
+            cola_dnnl_reorder_pd_create(pd, engine, source.descriptor, destination.descriptor)
+        }
     }
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` on oneDNN's AVX-512 JIT GEMM.
