@@ -12,15 +12,19 @@
 /// the transformed tile. Tiles are numbered sample by sample, row by row.
 ///
 /// Every pass is split over OpenMP's team (``OpenMPTeam``) so that each value is computed by one
-/// thread in a fixed order: results do not depend on the thread count. The 36 matrix products are
-/// divided among the threads, each running its products on one thread, rather than each product
-/// over all threads, because a threaded GEMM may split its inner sum (over tiles in the weight
-/// gradient) differently per thread count.
+/// thread in a fixed order: results do not depend on the thread count. The forward and
+/// backward-data passes run in chunks of tiles, each chunk on one thread from input transform
+/// through its 36 (single-threaded) matrix products to the output. The weight gradient's 36
+/// products, each summed over all tiles, are divided among the threads whole, rather than each
+/// product over all threads, because a threaded GEMM may split that sum differently per thread count.
 public enum WinogradConvolution {
     private typealias Lanes = WinogradTransforms.Lanes
     /// Points of a transformed tile (6 × 6).
     public static let points = 36
     private static let block = 8
+    /// Tiles per chunk of the forward and backward-data passes: 36 × 128 rows of transformed inputs
+    /// and products, 3.5 MB at 64 → 128 channels; large enough for efficient matrix products.
+    private static let chunkTiles = 128
 
     /// The 4×4 output tiles covering maps of `height × width`, over `batch` samples.
     public static func tileCount(batch: Int, height: Int, width: Int) -> Int {
@@ -33,70 +37,70 @@ public enum WinogradConvolution {
     }
 
     /// `V = Bᵀ d B` of every 6×6 patch of `x` (zeros outside the map) into `transformed`
-    /// (``transformedCount(_:)`` floats): the forward's input, kept for the weight gradient.
+    /// (``transformedCount(_:)`` floats), as ``forward(_:keepingTransformedInputIn:weights:output:workspace:)``
+    /// keeps it: for a weight gradient after a forward that kept nothing.
     public static func transformInput(_ x: FeatureMap, into transformed: UnsafeMutablePointer<Float>) {
         precondition(x.storage == .blocks8, "Cola's Winograd convolution takes maps in blocks of 8 channels, not \(x.storage)")
-        let tilesDown = (x.height + 3) / 4, tilesAcross = (x.width + 3) / 4
-        let tiles = x.batch * tilesDown * tilesAcross
-        let blocks = x.channels / block
-        let pointStride = tiles * x.channels
+        let tiles = tileCount(batch: x.batch, height: x.height, width: x.width)
         OpenMPTeam.forEachRange(tiles, cost: points * x.channels) { range in
-            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 2 * points) { scratch in
-                let patch = scratch.baseAddress!, rows = patch + points
-                for tile in range {
-                    let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
-                    let top = 4 * (inSample / tilesAcross) - 1, left = 4 * (inSample % tilesAcross) - 1
-                    let interior = top >= 0 && left >= 0 && top + 6 <= x.height && left + 6 <= x.width
-                    for b in 0..<blocks {
-                        let plane = x.pointer + (n * blocks + b) * x.spatial * block
-                        loadPatch(plane, top: top, left: left, height: x.height, width: x.width, interior: interior, into: patch)
-                        for j in 0..<6 {
-                            store(WinogradTransforms.input(column(patch, j)), column: j, into: rows)
-                        }
-                        let out = transformed + tile * x.channels + b * block
-                        for i in 0..<6 {
-                            let v = WinogradTransforms.input(row(rows, i))
-                            let base = out + 6 * i * pointStride
-                            save(v.0, base)
-                            save(v.1, base + pointStride)
-                            save(v.2, base + 2 * pointStride)
-                            save(v.3, base + 3 * pointStride)
-                            save(v.4, base + 4 * pointStride)
-                            save(v.5, base + 5 * pointStride)
-                        }
-                    }
-                }
+            transformInput(x, tiles: range, into: transformed + range.lowerBound * x.channels, pointStride: tiles * x.channels)
+        }
+    }
+
+    /// `y = conv(x, w)` for PyTorch-layout weights `[Cout, Cin, 3, 3]`; `y` sets the output channels
+    /// (same height and width as `x`). Also writes `V`, the transformed input, into `transformed`
+    /// (``transformedCount(_:)`` floats) for the weight gradient.
+    ///
+    /// Runs in chunks of tiles, each on one thread from input transform to output, so that the
+    /// chunk's products stay in cache instead of going through memory as 36 matrices of all tiles.
+    public static func forward(_ x: FeatureMap, keepingTransformedInputIn transformed: UnsafeMutablePointer<Float>,
+                               weights: UnsafePointer<Float>, output y: FeatureMap, workspace: WinogradWorkspace) {
+        precondition(x.storage == .blocks8 && y.storage == .blocks8, "Cola's Winograd convolution takes maps in blocks of 8 channels")
+        precondition(x.height == y.height && x.width == y.width && x.batch == y.batch, "a 'same' convolution keeps the map size")
+        let cin = x.channels, cout = y.channels
+        let tiles = tileCount(batch: x.batch, height: x.height, width: x.width)
+        let u = workspace.take(points * cin * cout, slot: 0)
+        transformKernels(weights, outputChannels: cout, inputChannels: cin, flipped: false, into: u)
+        let chunks = (tiles + chunkTiles - 1) / chunkTiles
+        let perThread = points * chunkTiles * cout
+        let products = workspace.take(OpenMPTeam.threadLimit(chunks) * perThread, slot: 1)
+        OpenMPTeam.forEachRange(chunks, cost: 1 << 15) { range, thread in
+            let m = products + thread * perThread
+            for chunk in range {
+                let part = (chunk * chunkTiles)..<min(tiles, (chunk + 1) * chunkTiles)
+                let v = transformed + part.lowerBound * cin
+                transformInput(x, tiles: part, into: v, pointStride: tiles * cin)
+                multiply(v, pointStride: tiles * cin, u, into: m, rows: part.count, inner: cin, outer: cout)
+                transformOutput(m, pointStride: part.count * cout, tiles: part, into: y)
             }
         }
     }
 
-    /// `y = conv(x, w)` from `transformedInput` (``transformInput(_:into:)`` of `x`) and PyTorch-layout
-    /// weights `[Cout, Cin, 3, 3]`; `y` sets the output shape (same height and width as `x`).
-    public static func forward(transformedInput: UnsafePointer<Float>, inputChannels: Int, weights: UnsafePointer<Float>,
-                               output y: FeatureMap, workspace: WinogradWorkspace) {
-        precondition(y.storage == .blocks8, "Cola's Winograd convolution writes maps in blocks of 8 channels, not \(y.storage)")
-        let tiles = tileCount(batch: y.batch, height: y.height, width: y.width)
-        let u = workspace.take(points * inputChannels * y.channels, slot: 0)
-        transformKernels(weights, outputChannels: y.channels, inputChannels: inputChannels, flipped: false, into: u)
-        let m = workspace.take(points * tiles * y.channels, slot: 1)
-        multiply(transformedInput, u, into: m, tiles: tiles, inner: inputChannels, outer: y.channels)
-        transformOutput(m, into: y)
-    }
-
     /// `dx = ∂L/∂x` (written, not accumulated) from `dy` and PyTorch-layout weights: the forward
-    /// convolution of `dy` with every kernel turned 180° and input and output channels swapped.
+    /// convolution of `dy` with every kernel turned 180° and input and output channels swapped,
+    /// in chunks of tiles like the forward.
     public static func backwardData(outputGradient dy: FeatureMap, weights: UnsafePointer<Float>, inputGradient dx: FeatureMap,
                                     workspace: WinogradWorkspace) {
         precondition(dy.storage == .blocks8 && dx.storage == .blocks8, "Cola's Winograd convolution takes maps in blocks of 8 channels")
         precondition(dx.height == dy.height && dx.width == dy.width && dx.batch == dy.batch, "a 'same' convolution keeps the map size")
+        let cin = dx.channels, cout = dy.channels
         let tiles = tileCount(batch: dy.batch, height: dy.height, width: dy.width)
-        let u = workspace.take(points * dx.channels * dy.channels, slot: 0)
-        transformKernels(weights, outputChannels: dy.channels, inputChannels: dx.channels, flipped: true, into: u)
-        let v = workspace.take(points * tiles * dy.channels, slot: 1)
-        transformInput(dy, into: v)
-        let m = workspace.take(points * tiles * dx.channels, slot: 2)
-        multiply(v, u, into: m, tiles: tiles, inner: dy.channels, outer: dx.channels)
-        transformOutput(m, into: dx)
+        let u = workspace.take(points * cin * cout, slot: 0)
+        transformKernels(weights, outputChannels: cout, inputChannels: cin, flipped: true, into: u)
+        let chunks = (tiles + chunkTiles - 1) / chunkTiles
+        let threads = OpenMPTeam.threadLimit(chunks)
+        let transformedPerThread = points * chunkTiles * cout, productsPerThread = points * chunkTiles * cin
+        let transformed = workspace.take(threads * transformedPerThread, slot: 1)
+        let products = workspace.take(threads * productsPerThread, slot: 2)
+        OpenMPTeam.forEachRange(chunks, cost: 1 << 15) { range, thread in
+            let v = transformed + thread * transformedPerThread, m = products + thread * productsPerThread
+            for chunk in range {
+                let part = (chunk * chunkTiles)..<min(tiles, (chunk + 1) * chunkTiles)
+                transformInput(dy, tiles: part, into: v, pointStride: part.count * cout)
+                multiply(v, pointStride: part.count * cout, u, into: m, rows: part.count, inner: cout, outer: cin)
+                transformOutput(m, pointStride: part.count * cin, tiles: part, into: dx)
+            }
+        }
     }
 
     /// `weightGradient += ∂L/∂w` (PyTorch layout `[Cout, Cin, 3, 3]`) from `transformedInput`
@@ -121,14 +125,13 @@ public enum WinogradConvolution {
         accumulateKernelGradient(du, outputChannels: cout, inputChannels: cin, into: weightGradient)
     }
 
-    /// The 36 products `M_ξ (tiles × outer) = V_ξ (tiles × inner) · U_ξ (inner × outer)`.
-    private static func multiply(_ v: UnsafePointer<Float>, _ u: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
-                                 tiles: Int, inner: Int, outer: Int) {
-        OpenMPTeam.forEachRange(points, cost: 1 << 15) { range in
-            for xi in range {
-                Matrix.multiply(m: tiles, n: outer, k: inner, a: v + xi * tiles * inner, lda: inner,
-                                b: u + xi * inner * outer, ldb: outer, c: m + xi * tiles * outer, ldc: outer)
-            }
+    /// The 36 products `M_ξ (rows × outer) = V_ξ (rows × inner) · U_ξ (inner × outer)` on this thread,
+    /// `V_ξ` starting at `v + ξ · pointStride`, `M` packed.
+    private static func multiply(_ v: UnsafePointer<Float>, pointStride: Int, _ u: UnsafePointer<Float>,
+                                 into m: UnsafeMutablePointer<Float>, rows: Int, inner: Int, outer: Int) {
+        for xi in 0..<points {
+            Matrix.multiply(m: rows, n: outer, k: inner, a: v + xi * pointStride, lda: inner,
+                            b: u + xi * inner * outer, ldb: outer, c: m + xi * rows * outer, ldc: outer)
         }
     }
 
@@ -196,42 +199,73 @@ public enum WinogradConvolution {
         }
     }
 
-    /// `y = Aᵀ m A` for every tile and block of 8 output channels, writing only outputs inside the map.
-    private static func transformOutput(_ m: UnsafePointer<Float>, into y: FeatureMap) {
+    /// `V = Bᵀ d B` for `tiles` and every block of 8 channels (zeros outside the map); tile `t`'s
+    /// point ξ goes to `transformed + (t − tiles.lowerBound) · C + ξ · pointStride`.
+    private static func transformInput(_ x: FeatureMap, tiles: Range<Int>, into transformed: UnsafeMutablePointer<Float>,
+                                       pointStride: Int) {
+        let tilesDown = (x.height + 3) / 4, tilesAcross = (x.width + 3) / 4
+        let blocks = x.channels / block
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 2 * points) { scratch in
+            let patch = scratch.baseAddress!, rows = patch + points
+            for tile in tiles {
+                let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
+                let top = 4 * (inSample / tilesAcross) - 1, left = 4 * (inSample % tilesAcross) - 1
+                let interior = top >= 0 && left >= 0 && top + 6 <= x.height && left + 6 <= x.width
+                for b in 0..<blocks {
+                    let plane = x.pointer + (n * blocks + b) * x.spatial * block
+                    loadPatch(plane, top: top, left: left, height: x.height, width: x.width, interior: interior, into: patch)
+                    for j in 0..<6 {
+                        store(WinogradTransforms.input(column(patch, j)), column: j, into: rows)
+                    }
+                    let out = transformed + (tile - tiles.lowerBound) * x.channels + b * block
+                    for i in 0..<6 {
+                        let v = WinogradTransforms.input(row(rows, i))
+                        let base = out + 6 * i * pointStride
+                        save(v.0, base)
+                        save(v.1, base + pointStride)
+                        save(v.2, base + 2 * pointStride)
+                        save(v.3, base + 3 * pointStride)
+                        save(v.4, base + 4 * pointStride)
+                        save(v.5, base + 5 * pointStride)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `y = Aᵀ m A` for `tiles` and every block of 8 output channels, writing only outputs inside the
+    /// map; tile `t`'s point ξ is at `m + (t − tiles.lowerBound) · Cout + ξ · pointStride`.
+    private static func transformOutput(_ m: UnsafePointer<Float>, pointStride: Int, tiles: Range<Int>, into y: FeatureMap) {
         let tilesDown = (y.height + 3) / 4, tilesAcross = (y.width + 3) / 4
-        let tiles = y.batch * tilesDown * tilesAcross
         let blocks = y.channels / block
-        let pointStride = tiles * y.channels
-        OpenMPTeam.forEachRange(tiles, cost: points * y.channels) { range in
-            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 24) { scratch in
-                let rows = scratch.baseAddress!
-                for tile in range {
-                    let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
-                    let top = 4 * (inSample / tilesAcross), left = 4 * (inSample % tilesAcross)
-                    for b in 0..<blocks {
-                        let source = m + tile * y.channels + b * block
-                        // Aᵀ over the six rows of each column, into 4 × 6.
-                        for j in 0..<6 {
-                            let c = source + j * pointStride
-                            let o = WinogradTransforms.output((load(c), load(c + 6 * pointStride), load(c + 12 * pointStride),
-                                                               load(c + 18 * pointStride), load(c + 24 * pointStride),
-                                                               load(c + 30 * pointStride)))
-                            rows[j] = o.0
-                            rows[6 + j] = o.1
-                            rows[12 + j] = o.2
-                            rows[18 + j] = o.3
-                        }
-                        let plane = y.pointer + (n * blocks + b) * y.spatial * block
-                        for i in 0..<4 where top + i < y.height {
-                            let r = rows + 6 * i
-                            let o = WinogradTransforms.output((r[0], r[1], r[2], r[3], r[4], r[5]))
-                            let out = plane + ((top + i) * y.width + left) * block
-                            let inside = y.width - left
-                            save(o.0, out)
-                            if inside > 1 { save(o.1, out + block) }
-                            if inside > 2 { save(o.2, out + 2 * block) }
-                            if inside > 3 { save(o.3, out + 3 * block) }
-                        }
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 24) { scratch in
+            let rows = scratch.baseAddress!
+            for tile in tiles {
+                let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
+                let top = 4 * (inSample / tilesAcross), left = 4 * (inSample % tilesAcross)
+                for b in 0..<blocks {
+                    let source = m + (tile - tiles.lowerBound) * y.channels + b * block
+                    // Aᵀ over the six rows of each column, into 4 × 6.
+                    for j in 0..<6 {
+                        let c = source + j * pointStride
+                        let o = WinogradTransforms.output((load(c), load(c + 6 * pointStride), load(c + 12 * pointStride),
+                                                           load(c + 18 * pointStride), load(c + 24 * pointStride),
+                                                           load(c + 30 * pointStride)))
+                        rows[j] = o.0
+                        rows[6 + j] = o.1
+                        rows[12 + j] = o.2
+                        rows[18 + j] = o.3
+                    }
+                    let plane = y.pointer + (n * blocks + b) * y.spatial * block
+                    for i in 0..<4 where top + i < y.height {
+                        let r = rows + 6 * i
+                        let o = WinogradTransforms.output((r[0], r[1], r[2], r[3], r[4], r[5]))
+                        let out = plane + ((top + i) * y.width + left) * block
+                        let inside = y.width - left
+                        save(o.0, out)
+                        if inside > 1 { save(o.1, out + block) }
+                        if inside > 2 { save(o.2, out + 2 * block) }
+                        if inside > 3 { save(o.3, out + 3 * block) }
                     }
                 }
             }
@@ -346,9 +380,6 @@ public final class WinogradWorkspace {
     private var buffers = [FloatBuffer(count: 0), FloatBuffer(count: 0), FloatBuffer(count: 0)]
 
     public init() {}
-
-    /// Floats held.
-    public var capacity: Int { buffers.reduce(0) { $0 + $1.count } }
 
     /// At least `count` floats of buffer `slot` (0–2), valid until the next request for that slot.
     func take(_ count: Int, slot: Int) -> UnsafeMutablePointer<Float> {

@@ -73,10 +73,13 @@ final class WinogradConvolutionTests: XCTestCase {
             let workspace = WinogradWorkspace()
             let input = map(x, channels: inputChannels)
             let transformed = FloatBuffer(count: WinogradConvolution.transformedCount(input))
-            WinogradConvolution.transformInput(input, into: transformed.pointer)
             let y = FloatBuffer(count: dy.count)
-            WinogradConvolution.forward(transformedInput: transformed.pointer, inputChannels: inputChannels, weights: w.pointer,
+            WinogradConvolution.forward(input, keepingTransformedInputIn: transformed.pointer, weights: w.pointer,
                                         output: map(y, channels: outputChannels), workspace: workspace)
+            let retransformed = FloatBuffer(count: transformed.count)
+            WinogradConvolution.transformInput(input, into: retransformed.pointer)
+            XCTAssertEqual((0..<transformed.count).filter { transformed[$0] != retransformed[$0] }.count, 0,
+                           "the forward's transformed input differs from transformInput's")
             let dx = FloatBuffer(count: x.count)
             WinogradConvolution.backwardData(outputGradient: map(dy, channels: outputChannels), weights: w.pointer,
                                              inputGradient: map(dx, channels: inputChannels), workspace: workspace)
@@ -95,7 +98,8 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     func testForwardAndBothGradientsMatchTheDirectConvolutionIncludingBordersAndPartialTiles() {
-        let shapes = [(2, 16, 24, 8, 8), (1, 8, 16, 7, 10), (3, 8, 8, 5, 3), (2, 64, 32, 12, 8), (1, 16, 8, 1, 2)]
+        // The last spans two chunks of tiles (160 tiles, the rightmost column partial).
+        let shapes = [(2, 16, 24, 8, 8), (1, 8, 16, 7, 10), (3, 8, 8, 5, 3), (2, 64, 32, 12, 8), (1, 16, 8, 1, 2), (2, 8, 16, 40, 30)]
         for (i, (batch, cin, cout, height, width)) in shapes.enumerated() {
             let problem = Problem(batch: batch, inputChannels: cin, outputChannels: cout, height: height, width: width,
                                   seed: UInt64(7 + i))
@@ -115,7 +119,8 @@ final class WinogradConvolutionTests: XCTestCase {
     func testResultsAreBitIdenticalWithOneAndTwoThreads() {
         let threads = OneDNN.threadCount
         defer { OneDNN.setThreadCount(threads) }
-        let problem = Problem(batch: 4, inputChannels: 64, outputChannels: 32, height: 16, width: 12, seed: 3)
+        // 4 × 5 × 7 = 140 tiles: more than one chunk of the forward and backward-data passes.
+        let problem = Problem(batch: 4, inputChannels: 64, outputChannels: 32, height: 20, width: 28, seed: 3)
         OneDNN.setThreadCount(1)
         let one = problem.winograd()
         OneDNN.setThreadCount(2)

@@ -35,9 +35,8 @@ final class WinogradConv2D: ConvolutionLayer {
         precondition(x.channels == inputChannels, "\(weight.name): input has \(x.channels) channels, expected \(inputChannels)")
         let y = run.featureMap(batch: x.batch, channels: outputChannels, height: x.height, width: x.width, storage: .blocks8)
         let transformed = run.activation(WinogradConvolution.transformedCount(x))
-        WinogradConvolution.transformInput(x, into: transformed)
-        WinogradConvolution.forward(transformedInput: transformed, inputChannels: inputChannels, weights: run.parameters + weight.offset,
-                                    output: y, workspace: workspace)
+        WinogradConvolution.forward(x, keepingTransformedInputIn: transformed, weights: run.parameters + weight.offset, output: y,
+                                    workspace: workspace)
         input = x
         transformedInput = run.mode.keepsActivations ? transformed : nil
         return y

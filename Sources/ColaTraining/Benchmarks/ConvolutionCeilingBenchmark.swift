@@ -155,9 +155,8 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         switch pass {
         case "forward":
             run = {
-                WinogradConvolution.transformInput(x, into: transformed.pointer)
-                WinogradConvolution.forward(transformedInput: transformed.pointer, inputChannels: input, weights: weights.pointer,
-                                            output: y, workspace: workspace)
+                WinogradConvolution.forward(x, keepingTransformedInputIn: transformed.pointer, weights: weights.pointer, output: y,
+                                            workspace: workspace)
             }
         case "backward data":
             run = { WinogradConvolution.backwardData(outputGradient: y, weights: weights.pointer, inputGradient: x, workspace: workspace) }
