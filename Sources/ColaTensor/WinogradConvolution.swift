@@ -379,6 +379,7 @@ public enum WinogradConvolution {
 public final class WinogradWorkspace {
     private var buffers = [FloatBuffer(count: 0), FloatBuffer(count: 0), FloatBuffer(count: 0)]
 
+    /// An empty workspace; its buffers grow on first use.
     public init() {}
 
     /// At least `count` floats of buffer `slot` (0–2), valid until the next request for that slot.
