@@ -22,9 +22,9 @@ final class Encoder {
     /// Factor the input is multiplied by first (Keras EfficientNet's `Rescaling(1/255)`; 1 for the CNN).
     let inputScale: Float
     /// Every convolution, for FLOP counts.
-    let convolutions: [Conv2D]
+    let convolutions: [ConvolutionLayer]
 
-    init(kind: EncoderKind, stages: [[Layer]], stageOffsets: [Int], featureCount: Int, inputScale: Float, convolutions: [Conv2D]) {
+    init(kind: EncoderKind, stages: [[Layer]], stageOffsets: [Int], featureCount: Int, inputScale: Float, convolutions: [ConvolutionLayer]) {
         self.kind = kind
         self.stages = stages
         self.stageOffsets = stageOffsets
@@ -60,7 +60,7 @@ final class Encoder {
             run.beginBackwardBlock()
             for (l, layer) in stage.enumerated().reversed() {
                 let first = s == 0 && l == 0
-                if let next = try run.backward(layer, g, inputGradient: !first, input: (layer as? Conv2D)?.lastInput) { g = next }
+                if let next = try run.backward(layer, g, inputGradient: !first, input: (layer as? ConvolutionLayer)?.lastInput) { g = next }
             }
             onStageFinished(stageOffsets[s])
         }

@@ -41,6 +41,7 @@ extension Layer {
         case let conv as Conv2D:
             if conv.groups > 1 { return "depthwise \(conv.kernel)x\(conv.kernel)" }
             return "conv \(conv.kernel)x\(conv.kernel)\(conv.algorithm == .winograd ? " winograd" : "")"
+        case is WinogradConv2D: return "conv 3x3 cola winograd"
         case let bn as BatchNorm: return bn.fusedReLU ? "batch norm + relu" : "batch norm"
         case is BatchNormSwish: return "batch norm + swish"
         case let activation as Activation: return "\(activation.function)"
@@ -55,7 +56,7 @@ extension Layer {
     /// Floating-point operations of a forward over `x` (convolutions only; 0 for the rest). For
     /// Winograd, a direct convolution's: its GFLOP/s is the rate a direct one would need to match it.
     func forwardFlops(_ x: FeatureMap) -> Double {
-        guard let conv = self as? Conv2D else { return 0 }
+        guard let conv = self as? ConvolutionLayer else { return 0 }
         return 2 * Double(conv.forwardMultiplyAdds(batch: x.batch, height: x.height, width: x.width))
     }
 }

@@ -7,19 +7,23 @@ extension Encoder {
     /// Maps are kept in the channel blocks of `convolution` from the first convolution on: blocks of
     /// 16 on AVX-512, where the other three run as Winograd F(4×4, 3×3) convolutions (2.2–2.6× faster
     /// than direct ones on every pass, `cola bench conv`, rounding error of the order of 1e-6
-    /// relative); blocks of 8 on AVX2, oneDNN's native layout there.
+    /// relative); blocks of 8 on AVX2, oneDNN's native layout there, with Cola's own Winograd
+    /// F(4×4, 3×3) (``WinogradConv2D``) when the plan says so.
     static func makeSmallCNN(convolution: ConvolutionPlan, table: inout ParameterTable,
                              buffers: inout ParameterTable) -> Encoder {
         var stages: [[Layer]] = []
         var offsets: [Int] = []
-        var convolutions: [Conv2D] = []
+        var convolutions: [ConvolutionLayer] = []
         var channels = 1
         let scratch = NormalizedScratch()
+        let winogradWorkspace = WinogradWorkspace()
         for (i, out) in [64, 128, 256, 512].enumerated() {
             offsets.append(table.count)
-            let conv = Conv2D("encoder.blocks.\(i).conv.weight", inputChannels: channels, outputChannels: out, kernel: 3,
-                              storage: convolution.storage, algorithm: channels == 1 ? .direct : convolution.algorithm,
-                              table: &table)
+            let name = "encoder.blocks.\(i).conv.weight"
+            let conv: ConvolutionLayer = channels > 1 && convolution.algorithm == .colaWinograd
+                ? WinogradConv2D(name, inputChannels: channels, outputChannels: out, workspace: winogradWorkspace, table: &table)
+                : Conv2D(name, inputChannels: channels, outputChannels: out, kernel: 3, storage: convolution.storage,
+                         algorithm: channels > 1 && convolution.algorithm == .oneDNNWinograd ? .winograd : .direct, table: &table)
             convolutions.append(conv)
             var stage: [Layer] = [conv, BatchNormReLUMaxPool("encoder.blocks.\(i).bn", channels: out, scratch: scratch,
                                                                      table: &table, buffers: &buffers)]

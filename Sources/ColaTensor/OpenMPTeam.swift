@@ -12,9 +12,18 @@ public enum OpenMPTeam {
     /// Runs `body` over ranges covering `0..<count`, one per team thread; `cost` is the work per
     /// item in elements, used to keep tiny loops on the calling thread.
     public static func forEachRange(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
-        let threads = min(OneDNN.threadCount, count)
+        forEachRange(count, cost: cost) { range, _ in body(range) }
+    }
+
+    /// Threads ``forEachRange(_:cost:_:)`` uses at most for `count` items: what per-thread scratch needs.
+    public static func threadLimit(_ count: Int) -> Int { max(1, min(OneDNN.threadCount, count)) }
+
+    /// As ``forEachRange(_:cost:_:)``, also passing the thread's index (below ``threadLimit(_:)``),
+    /// for kernels that keep scratch per thread.
+    public static func forEachRange(_ count: Int, cost: Int = 1, _ body: (Range<Int>, Int) -> Void) {
+        let threads = threadLimit(count)
         guard threads > 1, count * cost >= 1 << 15 else {
-            body(0..<count)
+            body(0..<count, 0)
             return
         }
         withoutActuallyEscaping(body) { body in
@@ -23,7 +32,7 @@ public enum OpenMPTeam {
                 GOMP_parallel({ raw in
                     let job = raw!.assumingMemoryBound(to: TeamJob.self).pointee
                     let t = Int(omp_get_thread_num()), n = Int(omp_get_num_threads())
-                    job.body((job.count * t / n)..<(job.count * (t + 1) / n))
+                    job.body((job.count * t / n)..<(job.count * (t + 1) / n), t)
                 }, pointer, UInt32(threads), 0)
             }
         }
@@ -33,5 +42,5 @@ public enum OpenMPTeam {
 /// What each team thread reads: the item count and the loop body (valid for the call).
 private struct TeamJob {
     let count: Int
-    let body: (Range<Int>) -> Void
+    let body: (Range<Int>, Int) -> Void
 }

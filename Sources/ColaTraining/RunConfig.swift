@@ -115,8 +115,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var similarity: Similarity = .bilinear
     /// Temperature for cosine similarity (reference: 0.2).
     public var temperature: Float = 0.2
-    /// How the small CNN's 3×3 convolutions compute: `auto` (Winograd where the CPU has it, else
-    /// direct), `winograd` or `direct` (EfficientNet-B0's are always direct).
+    /// How the small CNN's 3×3 convolutions compute: `auto` (Winograd: oneDNN's on AVX-512, Cola's
+    /// on AVX2), `winograd` or `direct` (EfficientNet-B0's are always direct).
     public var convolution: ConvolutionChoice = .auto
 
     public init() {}

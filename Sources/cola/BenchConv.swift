@@ -24,7 +24,7 @@ struct BenchConv: ParsableCommand {
     func run() throws {
         let result = try ConvolutionCeilingBenchmark(batch: batch, threads: threads, repetitions: repetitions).run()
         for m in result.measurements {
-            print(String(format: "  layer %d %-16@ %-13@ %-8@ %7.1f ms %4.0f GFLOP/s  %@", m.layer, m.pass, m.layout, m.algorithm,
+            print(String(format: "  layer %d %-16@ %-13@ %-13@ %7.1f ms %4.0f GFLOP/s  %@", m.layer, m.pass, m.layout, m.algorithm,
                          m.milliseconds, m.gflopsPerSecond, m.implementation))
         }
         let path = "\(out)/conv-ceiling-b\(batch).json"

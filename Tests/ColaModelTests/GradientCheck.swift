@@ -126,17 +126,27 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertLessThan(e, 1e-2)
     }
 
-    /// The small CNN's convolutions on every plan: blocks of 8 and 16 channels, direct, and Winograd
-    /// where this CPU has it; and its first layer into blocks.
+    /// The small CNN's convolutions on every plan: blocks of 8 and 16 channels, direct, oneDNN's
+    /// Winograd where this CPU has it, Cola's Winograd (after a forward that keeps its transformed
+    /// input and after one that does not); and its first layer into blocks.
     func testBlockedConvolutionGradients() throws {
         var plans = [ConvolutionPlan(algorithm: .direct, storage: .blocks8), ConvolutionPlan(algorithm: .direct, storage: .blocks16)]
-        if ConvolutionCapabilities.host.winograd { plans.append(.winograd) }
+        if ConvolutionCapabilities.host.winograd { plans.append(.oneDNNWinograd) }
         for plan in plans {
             let h = LayerHarness()
             let conv = Conv2D("c.weight", inputChannels: 16, outputChannels: 32, kernel: 3, storage: plan.storage,
-                              algorithm: plan.algorithm, table: &h.table)
+                              algorithm: plan.algorithm == .direct ? .direct : .winograd, table: &h.table)
             h.materialize()
             let e = try h.check("conv k3 s1, \(plan)", layer: conv, input: (2, 16, 8, 6), mode: noUpdateTraining, storage: plan.storage)
+            XCTAssertLessThan(e, 1e-2)
+        }
+        let frozen = ForwardMode(statistics: .running, updatesRunningStatistics: false, keepsActivations: false, dropConnectSeed: nil)
+        for mode in [noUpdateTraining, frozen] {
+            let h = LayerHarness()
+            let conv = WinogradConv2D("c.weight", inputChannels: 16, outputChannels: 32, workspace: WinogradWorkspace(), table: &h.table)
+            h.materialize()
+            let e = try h.check("conv k3 s1, \(ConvolutionPlan.colaWinograd), keeps activations \(mode.keepsActivations)", layer: conv,
+                                input: (2, 16, 10, 7), mode: mode, storage: .blocks8)
             XCTAssertLessThan(e, 1e-2)
         }
         for storage in [FeatureStorage.blocks8, .blocks16] {

@@ -108,12 +108,13 @@ final class LossAndModelGradientTests: XCTestCase {
     }
 
     /// The small CNN's loss and every parameter's gradient are the same (same weights and input) on
-    /// every convolution plan: direct in blocks of 8 and of 16 channels, and Winograd where this CPU
-    /// has it; per tensor as max|Δ| / max|direct in blocks of 8|. (Blocks this CPU has no JIT kernel
+    /// every convolution plan: direct in blocks of 8 and of 16 channels, Cola's Winograd on blocks of
+    /// 8, and oneDNN's Winograd where this CPU has it; per tensor as max|Δ| / max|direct in blocks of 8|. (Blocks this CPU has no JIT kernel
     /// for run oneDNN's reference loops: slow, but exact, and these maps are 16×16.)
     func testSmallCNNGradientsAgreeAcrossConvolutionPlans() throws {
         var plans = [ConvolutionPlan(algorithm: .direct, storage: .blocks8), ConvolutionPlan(algorithm: .direct, storage: .blocks16)]
-        if ConvolutionCapabilities.host.winograd { plans.append(.winograd) }
+        plans.append(.colaWinograd)
+        if ConvolutionCapabilities.host.winograd { plans.append(.oneDNNWinograd) }
         var gradients: [[Float]] = []
         var losses: [Float] = []
         var table: ParameterTable?

@@ -59,16 +59,16 @@ final class CheckpointEncoderTests: XCTestCase {
         XCTAssertEqual(try CheckpointEncoder(path: folder).configuration.convolution, .direct)
     }
 
-    /// A run trained with Winograd (on an AVX-512 node) is scored on any CPU: with Winograd where
-    /// there is one, else with direct convolutions in this CPU's channel blocks, and the embeddings
-    /// agree with the in-memory model to Winograd's rounding.
-    func testAWinogradCheckpointIsScoredOnACPUWithoutWinograd() throws {
+    /// A run trained with Winograd (on an AVX-512 node) is scored on any CPU: with oneDNN's Winograd
+    /// where there is one, else with Cola's on blocks of 8 channels, and the embeddings agree with
+    /// the in-memory model (direct) to Winograd's rounding.
+    func testAWinogradCheckpointIsScoredOnACPUWithoutOneDNNsWinograd() throws {
         let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 4)
         try writeCheckpoint(model, step: 2, config: "model:\n  encoder: cnn\n  convolution: winograd\n")
         let trained = try CheckpointEncoder(path: folder)
         let withoutWinograd = ConvolutionCapabilities(channelBlock: 8, winograd: false, instructionSet: "AVX2")
-        XCTAssertEqual(ConvolutionPlan.forEvaluation(.winograd, on: withoutWinograd), ConvolutionPlan(algorithm: .direct, storage: .blocks8))
-        XCTAssertEqual(trained.configuration.convolution, ConvolutionCapabilities.host.winograd ? .winograd : .direct)
+        XCTAssertEqual(ConvolutionPlan.forEvaluation(.winograd, on: withoutWinograd), .colaWinograd)
+        XCTAssertEqual(trained.configuration.convolution, ConvolutionCapabilities.host.winograd ? .oneDNNWinograd : .colaWinograd)
         let crops: [Float] = (0..<(2 * 96 * 64)).map { (i: Int) -> Float in Float((i * 7919) % 1000) / 100 - 8 }
         let fromCheckpoint = try trained.embedder().embed(crops, count: 2)
         let fromModel = try ModelEmbedder(model: model, identity: "direct", displayName: "direct").embed(crops, count: 2)

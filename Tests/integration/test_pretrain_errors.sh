@@ -15,7 +15,4 @@ expect_failure 'training.bach: unknown key' --set training.bach=3
 expect_failure 'training.steps: expected an integer' --set training.steps=many
 expect_failure 'not divisible by the 2 ranks' --batch 7
 expect_failure 'segments.csv does not exist' --data-root "$scratch/nowhere"
-# oneDNN capped to AVX2 has no Winograd: an explicit request names the ISA and the alternative.
-ONEDNN_MAX_CPU_ISA=AVX2 expect_failure 'model.convolution: winograd needs .* runs AVX2\. Use model.convolution: auto' \
-  --set model.convolution=winograd
 [ ! -d "$scratch/bad/checkpoints" ] || fail "a failed start wrote checkpoints"

@@ -11,7 +11,7 @@ import ColaTensor
 /// The output is stored as `storage` says; the input is taken as it comes. Winograd convolutions
 /// (``OneDNNConvolutionAlgorithm/winograd``) need blocks of 16 channels on both sides.
 /// ``primitives`` lists what oneDNN created, to check that none runs its reference loops.
-final class Conv2D: Layer {
+final class Conv2D: ConvolutionLayer {
     let weight: ParameterEntry
     let inputChannels: Int
     let outputChannels: Int

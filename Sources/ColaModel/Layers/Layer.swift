@@ -20,3 +20,13 @@ extension Layer {
     /// A layer of Cola's own kernels creates no oneDNN primitive.
     var primitives: [OneDNNPrimitive] { [] }
 }
+
+/// A convolution layer (oneDNN's or Cola's Winograd), for FLOP counts in profiles.
+protocol ConvolutionLayer: Layer {
+    /// Kernel height and width.
+    var kernel: Int { get }
+    /// The input of the last forward.
+    var lastInput: FeatureMap? { get }
+    /// Multiply-adds of a direct convolution's forward pass over maps of this size.
+    func forwardMultiplyAdds(batch: Int, height: Int, width: Int) -> Int
+}

@@ -82,7 +82,7 @@ final class MBConvBlock: Layer {
             g = scaled
         }
         for layer in layers.reversed() {
-            guard let next = try run.backward(layer, g, inputGradient: true, input: (layer as? Conv2D)?.lastInput) else { preconditionFailure("block \(index): no input gradient") }
+            guard let next = try run.backward(layer, g, inputGradient: true, input: (layer as? ConvolutionLayer)?.lastInput) else { preconditionFailure("block \(index): no input gradient") }
             g = next
         }
         if hasResidual { ChannelKernels.accumulate(dy.pointer, into: g.pointer, count: g.count) }

@@ -6,8 +6,10 @@ import Foundation
 ///
 /// Each layer's forward, backward-data (not for the first layer, whose input gradient Cola skips)
 /// and backward-weights primitive runs alone on warm buffers: direct with channels-last activations,
-/// direct with the blocked layout oneDNN prefers, and (after the one-channel first layer, where this CPU has it) Winograd
-/// F(4×4, 3×3), which needs blocks. Two ceilings in clips/s follow, the batch over the sum of the
+/// direct with the blocked layout oneDNN prefers, and, after the one-channel first layer, Winograd
+/// F(4×4, 3×3): oneDNN's (blocks of 16) where this CPU has it, and Cola's own (``WinogradConvolution``,
+/// blocks of 8; its forward includes the input transform, which the training forward keeps for the
+/// weight gradient). Two ceilings in clips/s follow, the batch over the sum of the
 /// best times: of the direct convolutions only, and of all (what Cola's small CNN runs).
 public struct ConvolutionCeilingBenchmark: Sendable {
     /// One primitive's best time in one layout and algorithm.
@@ -77,6 +79,11 @@ public struct ConvolutionCeilingBenchmark: Sendable {
                     if variant.algorithm == .direct { bestDirect = min(bestDirect, m.milliseconds) }
                     best = min(best, m.milliseconds)
                 }
+                if index > 0 {
+                    let m = measureColaWinograd(layer: index, shape: shape, pass: pass)
+                    measurements.append(m)
+                    best = min(best, m.milliseconds)
+                }
                 direct += bestDirect
                 all += best
             }
@@ -131,5 +138,39 @@ public struct ConvolutionCeilingBenchmark: Sendable {
         return Measurement(layer: layer + 1, pass: pass, layout: blocked ? "blocked" : "channels-last",
                            algorithm: algorithm == .direct ? "direct" : "winograd", milliseconds: best * 1000,
                            gflopsPerSecond: flops / best / 1e9, implementation: primitive.implementation)
+    }
+
+    private func measureColaWinograd(layer: Int, shape: (Int, Int, Int, Int), pass: String) -> Measurement {
+        let (input, output, height, width) = shape
+        let n = 2 * batch
+        func filled(_ count: Int) -> FloatBuffer { FloatBuffer((0..<count).map { Float($0 % 13) * 0.01 - 0.06 }) }
+        let xs = filled(n * input * height * width), ys = filled(n * output * height * width)
+        let weights = filled(output * input * 9), weightGradient = FloatBuffer(count: output * input * 9)
+        let x = FeatureMap(xs.pointer, batch: n, channels: input, height: height, width: width, storage: .blocks8)
+        let y = FeatureMap(ys.pointer, batch: n, channels: output, height: height, width: width, storage: .blocks8)
+        let transformed = FloatBuffer(count: WinogradConvolution.transformedCount(x))
+        let workspace = WinogradWorkspace()
+        WinogradConvolution.transformInput(x, into: transformed.pointer)
+        let run: () -> Void
+        switch pass {
+        case "forward":
+            run = {
+                WinogradConvolution.forward(x, keepingTransformedInputIn: transformed.pointer, weights: weights.pointer, output: y,
+                                            workspace: workspace)
+            }
+        case "backward data":
+            run = { WinogradConvolution.backwardData(outputGradient: y, weights: weights.pointer, inputGradient: x, workspace: workspace) }
+        default:
+            run = {
+                WinogradConvolution.accumulateWeightGradient(transformedInput: transformed.pointer, inputChannels: input,
+                                                             outputGradient: y, into: weightGradient.pointer, workspace: workspace)
+            }
+        }
+        run()
+        var best = Double.infinity
+        for _ in 0..<repetitions { best = min(best, BenchmarkClock.timed { run() }.seconds) }
+        let flops = 2.0 * Double(n * output * input * 9 * height * width)
+        return Measurement(layer: layer + 1, pass: pass, layout: "blocks8", algorithm: "cola winograd", milliseconds: best * 1000,
+                           gflopsPerSecond: flops / best / 1e9, implementation: "cola:winograd_4x3 + sgemm")
     }
 }
