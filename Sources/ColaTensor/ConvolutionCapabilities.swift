@@ -33,7 +33,7 @@ public struct ConvolutionCapabilities: Sendable, Equatable, Codable, CustomStrin
     }
 
     public var description: String {
-        "oneDNN ISA \(instructionSet): channel blocks of \(channelBlock), Winograd \(winograd ? "available" : "not available")"
+        "oneDNN ISA \(instructionSet): channel blocks of \(channelBlock), oneDNN Winograd \(winograd ? "available" : "not available")"
     }
 
     private static func probe() -> ConvolutionCapabilities {
