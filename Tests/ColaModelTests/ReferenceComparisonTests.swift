@@ -160,7 +160,10 @@ final class ReferenceComparisonTests: XCTestCase {
             let actual = model.gradients.array(entry.range)
             if entry.name.hasSuffix("project.bn.bias") {
                 check(try fixture.compare("grad.\(entry.name)", with: actual), tolerance: 1e-4, absolute: true)
-            } else if configuration.encoder == .smallCNN && (entry.name.hasPrefix("encoder.blocks.0.") || entry.name.hasPrefix("encoder.blocks.1.")) {
+            } else if configuration.encoder == .smallCNN
+                        && ["encoder.blocks.0.", "encoder.blocks.1.", "encoder.blocks.2."].contains(where: entry.name.hasPrefix) {
+                // Max-pool near-ties: a flip moves blocks 0–2 by up to 7e-3 (bilinear) and 3e-2 (cosine)
+                // relative (docs/reference.md); oneDNN 3.2's kernels flip one in block 2 (5e-3).
                 check(try fixture.compare("grad.\(entry.name)", with: actual), tolerance: 5e-2)
             } else {
                 check(try fixture.compare("grad.\(entry.name)", with: actual), tolerance: 2e-4)
