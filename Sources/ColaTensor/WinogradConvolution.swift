@@ -55,24 +55,9 @@ public enum WinogradConvolution {
     /// chunk's products stay in cache instead of going through memory as 36 matrices of all tiles.
     public static func forward(_ x: FeatureMap, keepingTransformedInputIn transformed: UnsafeMutablePointer<Float>,
                                weights: UnsafePointer<Float>, output y: FeatureMap, workspace: WinogradWorkspace) {
-        precondition(x.storage == .blocks8 && y.storage == .blocks8, "Cola's Winograd convolution takes maps in blocks of 8 channels")
-        precondition(x.height == y.height && x.width == y.width && x.batch == y.batch, "a 'same' convolution keeps the map size")
-        let cin = x.channels, cout = y.channels
         let tiles = tileCount(batch: x.batch, height: x.height, width: x.width)
-        let u = workspace.take(points * cin * cout, slot: 0)
-        transformKernels(weights, outputChannels: cout, inputChannels: cin, flipped: false, into: u)
-        let chunks = (tiles + chunkTiles - 1) / chunkTiles
-        let perThread = points * chunkTiles * cout
-        let products = workspace.take(OpenMPTeam.threadLimit(chunks) * perThread, slot: 1)
-        OpenMPTeam.forEachRange(chunks, cost: 1 << 15) { range, thread in
-            let m = products + thread * perThread
-            for chunk in range {
-                let part = (chunk * chunkTiles)..<min(tiles, (chunk + 1) * chunkTiles)
-                let v = transformed + part.lowerBound * cin
-                transformInput(x, tiles: part, into: v, pointStride: tiles * cin)
-                multiply(v, pointStride: tiles * cin, u, into: m, rows: part.count, inner: cin, outer: cout)
-                transformOutput(m, pointStride: part.count * cout, tiles: part, into: y)
-            }
+        convolveInChunks(x, weights: weights, flipped: false, into: y, workspace: workspace) { part, _ in
+            (transformed + part.lowerBound * x.channels, tiles * x.channels)
         }
     }
 
@@ -81,24 +66,43 @@ public enum WinogradConvolution {
     /// in chunks of tiles like the forward.
     public static func backwardData(outputGradient dy: FeatureMap, weights: UnsafePointer<Float>, inputGradient dx: FeatureMap,
                                     workspace: WinogradWorkspace) {
-        precondition(dy.storage == .blocks8 && dx.storage == .blocks8, "Cola's Winograd convolution takes maps in blocks of 8 channels")
-        precondition(dx.height == dy.height && dx.width == dy.width && dx.batch == dy.batch, "a 'same' convolution keeps the map size")
-        let cin = dx.channels, cout = dy.channels
         let tiles = tileCount(batch: dy.batch, height: dy.height, width: dy.width)
-        let u = workspace.take(points * cin * cout, slot: 0)
-        transformKernels(weights, outputChannels: cout, inputChannels: cin, flipped: true, into: u)
         let chunks = (tiles + chunkTiles - 1) / chunkTiles
-        let threads = OpenMPTeam.threadLimit(chunks)
-        let transformedPerThread = points * chunkTiles * cout, productsPerThread = points * chunkTiles * cin
-        let transformed = workspace.take(threads * transformedPerThread, slot: 1)
-        let products = workspace.take(threads * productsPerThread, slot: 2)
+        let perThread = points * chunkTiles * dy.channels
+        let scratch = workspace.take(OpenMPTeam.threadLimit(chunks) * perThread, slot: 2)
+        convolveInChunks(dy, weights: weights, flipped: true, into: dx, workspace: workspace) { part, thread in
+            (scratch + thread * perThread, part.count * dy.channels)
+        }
+    }
+
+    /// The 'same' convolution of `source` into `destination` (kernels turned 180° and channels
+    /// swapped when `flipped`), chunk by chunk of tiles, each chunk on one thread: input transform
+    /// to where `transformedInput(tiles, thread)` says (pointer and the stride between the 36
+    /// matrices), its 36 products into the thread's scratch, output transform.
+    private static func convolveInChunks(
+        _ source: FeatureMap, weights: UnsafePointer<Float>, flipped: Bool, into destination: FeatureMap, workspace: WinogradWorkspace,
+        transformedInput: (Range<Int>, Int) -> (UnsafeMutablePointer<Float>, Int)
+    ) {
+        precondition(source.storage == .blocks8 && destination.storage == .blocks8,
+                     "Cola's Winograd convolution takes maps in blocks of 8 channels")
+        precondition(source.height == destination.height && source.width == destination.width && source.batch == destination.batch,
+                     "a 'same' convolution keeps the map size")
+        let inner = source.channels, outer = destination.channels
+        let (cout, cin) = flipped ? (inner, outer) : (outer, inner)
+        let tiles = tileCount(batch: source.batch, height: source.height, width: source.width)
+        let u = workspace.take(points * cin * cout, slot: 0)
+        transformKernels(weights, outputChannels: cout, inputChannels: cin, flipped: flipped, into: u)
+        let chunks = (tiles + chunkTiles - 1) / chunkTiles
+        let perThread = points * chunkTiles * outer
+        let products = workspace.take(OpenMPTeam.threadLimit(chunks) * perThread, slot: 1)
         OpenMPTeam.forEachRange(chunks, cost: 1 << 15) { range, thread in
-            let v = transformed + thread * transformedPerThread, m = products + thread * productsPerThread
+            let m = products + thread * perThread
             for chunk in range {
                 let part = (chunk * chunkTiles)..<min(tiles, (chunk + 1) * chunkTiles)
-                transformInput(dy, tiles: part, into: v, pointStride: part.count * cout)
-                multiply(v, pointStride: part.count * cout, u, into: m, rows: part.count, inner: cout, outer: cin)
-                transformOutput(m, pointStride: part.count * cin, tiles: part, into: dx)
+                let (v, stride) = transformedInput(part, thread)
+                transformInput(source, tiles: part, into: v, pointStride: stride)
+                multiply(v, pointStride: stride, u, into: m, rows: part.count, inner: inner, outer: outer)
+                transformOutput(m, pointStride: part.count * outer, tiles: part, into: destination)
             }
         }
     }
