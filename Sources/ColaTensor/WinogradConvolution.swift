@@ -31,6 +31,14 @@ public enum WinogradConvolution {
         batch * ((height + 3) / 4) * ((width + 3) / 4)
     }
 
+    /// The sample of tile `tile` of `map` and the row and column of its first (top-left) output.
+    @inline(__always)
+    private static func tileOrigin(_ tile: Int, in map: FeatureMap) -> (sample: Int, top: Int, left: Int) {
+        let tilesAcross = (map.width + 3) / 4, perSample = ((map.height + 3) / 4) * tilesAcross
+        let inSample = tile % perSample
+        return (tile / perSample, 4 * (inSample / tilesAcross), 4 * (inSample % tilesAcross))
+    }
+
     /// Floats of the transformed input of `x` (36 × tiles × channels).
     public static func transformedCount(_ x: FeatureMap) -> Int {
         points * tileCount(batch: x.batch, height: x.height, width: x.width) * x.channels
@@ -207,13 +215,13 @@ public enum WinogradConvolution {
     /// point ξ goes to `transformed + (t − tiles.lowerBound) · C + ξ · pointStride`.
     private static func transformInput(_ x: FeatureMap, tiles: Range<Int>, into transformed: UnsafeMutablePointer<Float>,
                                        pointStride: Int) {
-        let tilesDown = (x.height + 3) / 4, tilesAcross = (x.width + 3) / 4
         let blocks = x.channels / block
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 2 * points) { scratch in
             let patch = scratch.baseAddress!, rows = patch + points
             for tile in tiles {
-                let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
-                let top = 4 * (inSample / tilesAcross) - 1, left = 4 * (inSample % tilesAcross) - 1
+                let (n, outputTop, outputLeft) = tileOrigin(tile, in: x)
+                // The 6×6 input patch starts one row and column before the tile's 4×4 outputs.
+                let top = outputTop - 1, left = outputLeft - 1
                 let interior = top >= 0 && left >= 0 && top + 6 <= x.height && left + 6 <= x.width
                 for b in 0..<blocks {
                     let plane = x.pointer + (n * blocks + b) * x.spatial * block
@@ -240,13 +248,11 @@ public enum WinogradConvolution {
     /// `y = Aᵀ m A` for `tiles` and every block of 8 output channels, writing only outputs inside the
     /// map; tile `t`'s point ξ is at `m + (t − tiles.lowerBound) · Cout + ξ · pointStride`.
     private static func transformOutput(_ m: UnsafePointer<Float>, pointStride: Int, tiles: Range<Int>, into y: FeatureMap) {
-        let tilesDown = (y.height + 3) / 4, tilesAcross = (y.width + 3) / 4
         let blocks = y.channels / block
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 24) { scratch in
             let rows = scratch.baseAddress!
             for tile in tiles {
-                let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
-                let top = 4 * (inSample / tilesAcross), left = 4 * (inSample % tilesAcross)
+                let (n, top, left) = tileOrigin(tile, in: y)
                 for b in 0..<blocks {
                     let source = m + (tile - tiles.lowerBound) * y.channels + b * block
                     // Aᵀ over the six rows of each column, into 4 × 6.
@@ -278,16 +284,14 @@ public enum WinogradConvolution {
 
     /// `A dy Aᵀ` of every 4×4 tile of `dy` (zeros outside the map) into 36 × tiles × channels.
     private static func transformOutputGradient(_ dy: FeatureMap, into dm: UnsafeMutablePointer<Float>) {
-        let tilesDown = (dy.height + 3) / 4, tilesAcross = (dy.width + 3) / 4
-        let tiles = dy.batch * tilesDown * tilesAcross
+        let tiles = tileCount(batch: dy.batch, height: dy.height, width: dy.width)
         let blocks = dy.channels / block
         let pointStride = tiles * dy.channels
         OpenMPTeam.forEachRange(tiles, cost: points * dy.channels) { range in
             withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 24) { scratch in
                 let columns = scratch.baseAddress!
                 for tile in range {
-                    let n = tile / (tilesDown * tilesAcross), inSample = tile % (tilesDown * tilesAcross)
-                    let top = 4 * (inSample / tilesAcross), left = 4 * (inSample % tilesAcross)
+                    let (n, top, left) = tileOrigin(tile, in: dy)
                     for b in 0..<blocks {
                         let plane = dy.pointer + (n * blocks + b) * dy.spatial * block
                         // A over the four columns of each row, into 4 × 6.
