@@ -88,6 +88,6 @@ let package = Package(
         .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
         .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
         .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining", "ColaEvaluation"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
     ]
 )

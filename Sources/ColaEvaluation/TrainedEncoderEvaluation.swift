@@ -3,7 +3,7 @@ import ColaModel
 extension TransferSuite {
     /// Scores trained encoder weights on the transfer suite, with the log-mel statistics and
     /// random-encoder floors beside them: what `cola pretrain`'s rank 0 calls after training
-    /// (or every K checkpoints).
+    /// (or every K checkpoints), with the same protocol as `cola eval`'s defaults.
     ///
     /// ```
     /// let configuration = try ModelEmbedder.configuration(encoder: config.model.encoder.rawValue,
@@ -12,7 +12,7 @@ extension TransferSuite {
     /// try TransferSuite.scoreTrainedEncoder(configuration, parameters: (snapshot.parameterTable, snapshot.parameters),
     ///     buffers: (snapshot.bufferTable, snapshot.buffers), name: "step-002000",
     ///     dataRoot: root, tasks: config.evaluation.tasks, outputDirectory: "\(runDir)/eval",
-    ///     probeEpochs: config.evaluation.probeEpochs, configurationText: yaml) { print($0) }
+    ///     configurationText: yaml) { print($0) }
     /// ```
     ///
     /// - Parameters:
@@ -30,7 +30,6 @@ extension TransferSuite {
         dataRoot: String,
         tasks: [String],
         outputDirectory: String,
-        probeEpochs: Int = 100,
         configurationText: String = "",
         scoresFile: String? = nil,
         cacheDirectory: String? = nil,
@@ -40,7 +39,6 @@ extension TransferSuite {
         var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks.joined(separator: ","), dataRoot: dataRoot), outputDirectory: outputDirectory)
         if let scoresFile { options.scoresFile = scoresFile }
         if let cacheDirectory { options.cacheDirectory = cacheDirectory }
-        options.settings.probe.maxEpochs = probeEpochs
         options.configurationText = configurationText
         let floors: [any ClipEmbedder] = [LogMelStatisticsEmbedder(), ModelEmbedder.random(configuration.encoder)]
         return try TransferSuite(embedder: embedder, floors: floors, options: options).run(log: log)

@@ -66,7 +66,8 @@ public final class TransferSuite {
         }
         let report = SuiteReport(
             embedder: embedder.displayName, embedderIdentity: embedder.identity, floors: floors.map(\.displayName),
-            configHash: StableHash.hex(options.settings.hash + "|" + options.configurationText), tasks: results)
+            configHash: StableHash.hex(options.settings.hash + "|" + options.configurationText), tasks: results,
+            shots: options.settings.shots, draws: options.settings.drawCount)
         try report.write(to: options.outputDirectory)
         if let scoresFile = options.scoresFile { try report.appendScores(to: scoresFile) }
         log("wrote \(options.outputDirectory)/results.json and results.md" + (options.scoresFile.map { ", appended to \($0)" } ?? ""))
@@ -110,20 +111,20 @@ public final class TransferSuite {
         }
         log("\(task.name): \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips")
         do {
-            let (score, splits) = try evaluation.run(data, embedder: embedder)
+            let (score, splits, probe) = try evaluation.run(data, embedder: embedder)
             result.score = score
-            result.trainClips = splits[0].scoredClipCount
-            result.validClips = splits[1].scoredClipCount
+            result.trainClips = probe.draws[0].trainClips
+            result.validClips = options.settings.shots == nil ? splits[1].scoredClipCount : 0
             result.testClips = splits[2].scoredClipCount
             result.testWindows = splits[2].rowCount
             result.unreadableClips = splits.map(\.unreadable.count).reduce(0, +)
             result.unreadableExamples = Array(splits.flatMap(\.unreadable).prefix(3))
-            log("\(task.name): \(embedder.displayName) accuracy \(Self.percent(score.accuracy))" + (score.averagePrecision.map { ", mAP \(Self.percent($0))" } ?? "")
-                + " (epoch \(score.bestEpoch)/\(score.epochs), embed \(score.cached ? "cached" : String(format: "%.1f s", score.embeddingSeconds)), probe \(String(format: "%.1f s", score.probeSeconds)))")
+            log("\(task.name): \(embedder.displayName) \(SuiteReport.cell(score)) (\(SuiteReport.probeNote(score)), \(score.iterations ?? 0) iterations, "
+                + "embed \(score.cached == true ? "cached" : String(format: "%.1f s", score.embeddingSeconds ?? 0)), probe \(String(format: "%.1f s", score.probeSeconds ?? 0)))")
             for floor in floors {
-                let (floorScore, _) = try evaluation.run(data, embedder: floor)
+                let (floorScore, _, _) = try evaluation.run(data, embedder: floor)
                 result.floors[floor.displayName] = floorScore
-                log("\(task.name): floor \(floor.displayName) accuracy \(Self.percent(floorScore.accuracy))")
+                log("\(task.name): floor \(floor.displayName) \(SuiteReport.cell(floorScore)) (\(SuiteReport.probeNote(floorScore)))")
             }
             result.status = .scored
         } catch {
@@ -134,6 +135,4 @@ public final class TransferSuite {
         result.seconds = Date().timeIntervalSince(started)
         return result
     }
-
-    static func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }
 }

@@ -76,7 +76,6 @@ extension RunConfig {
         guard data.loaderThreads >= 1 else { throw fail("data.loader_threads", "must be at least 1") }
         guard !data.pathPatterns.isEmpty else { throw fail("data.path_patterns", "needs at least one pattern") }
         guard evaluation.everyCheckpoints >= 0 else { throw fail("evaluation.every_checkpoints", "must be non-negative") }
-        guard evaluation.probeEpochs >= 1 else { throw fail("evaluation.probe_epochs", "must be at least 1") }
     }
 
     private static func apply(override: String, to root: inout Node, file: String) throws {

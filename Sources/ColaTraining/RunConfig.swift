@@ -208,21 +208,25 @@ public struct EvaluationConfig: Codable, Equatable, Sendable {
     public var dataRoot: String?
     /// Also evaluate every K-th checkpoint; 0 evaluates only the final model.
     public var everyCheckpoints: Int = 0
-    /// Probe training epochs (the validation split picks the best).
-    public var probeEpochs: Int = 30
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case tasks, dataRoot = "data_root", everyCheckpoints = "every_checkpoints", probeEpochs = "probe_epochs"
+        case tasks, dataRoot = "data_root", everyCheckpoints = "every_checkpoints"
+    }
+
+    /// The keys a config may hold: ``CodingKeys`` and `probe_epochs`, which configs and
+    /// checkpoints written before the probe was solved to convergence carry; it is ignored (the
+    /// suite uses `cola eval`'s default protocol).
+    private enum ReadableKeys: String, CodingKey, CaseIterable {
+        case tasks, dataRoot = "data_root", everyCheckpoints = "every_checkpoints", obsoleteProbeEpochs = "probe_epochs"
     }
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: ReadableKeys.self)
         let d = EvaluationConfig()
         tasks = try c.decodeIfPresent([String].self, forKey: .tasks) ?? d.tasks
         dataRoot = try c.decodeIfPresent(String.self, forKey: .dataRoot)
         everyCheckpoints = try c.decodeIfPresent(Int.self, forKey: .everyCheckpoints) ?? d.everyCheckpoints
-        probeEpochs = try c.decodeIfPresent(Int.self, forKey: .probeEpochs) ?? d.probeEpochs
     }
 }

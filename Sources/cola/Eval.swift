@@ -11,9 +11,11 @@ struct Eval: ParsableCommand {
         abstract: "Score an encoder on the transfer suite (frozen encoder, linear probe).",
         discussion: """
             Reads each task's real data-set layout under --data-root (see docs/eval.md), embeds 1 s \
-            windows with the encoder (cached per encoder and task), trains a linear softmax probe \
-            (Adam 1e-3, early stopping on validation) and scores test clips by logits averaged over \
-            their 1 s windows. Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
+            windows with the encoder (cached per encoder and task), fits a linear probe (L2 logistic \
+            regression solved by L-BFGS, C chosen on the validation split or by cross-validation) \
+            and scores test clips by logits averaged over their 1 s windows, with a 95% bootstrap \
+            interval over test clips. --shots K trains on K clips per class (mean ± std over \
+            --draws). Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
             Tasks without data are reported as skipped with the path looked for.
             """)
 
@@ -62,13 +64,25 @@ struct Eval: ParsableCommand {
     @Option(help: "Random 1 s windows embedded per training clip.")
     var trainWindows = 4
 
-    @Option(help: "Probe epochs at most.")
-    var epochs = 100
+    @Option(help: "How the probe's C is chosen: auto (validation split, else cross-validation, else --regularization), validation, cv, fixed.")
+    var selection: ProbeOptions.Selection = ProbeOptions().selection
 
-    @Option(help: "Stop after this many epochs without a better validation accuracy.")
-    var patience = 10
+    @Option(help: "Cross-validation folds at most.")
+    var folds = ProbeOptions().folds
 
-    @Option(help: "Seed of the windows and the probe.")
+    @Option(help: "The probe's C (scikit-learn's inverse L2 strength) when it is not chosen on held-out clips.")
+    var regularization = ProbeOptions().fixedRegularization
+
+    @Option(help: "Few-shot: train on this many clips per class, drawn from the training split (seeded by --seed).")
+    var shots: Int?
+
+    @Option(help: "Few-shot draws; each task's score is their mean ± standard deviation.")
+    var draws = EvaluationProtocol().draws
+
+    @Option(help: "Bootstrap resamples of the test clips for each score's 95% interval.")
+    var bootstrap = EvaluationProtocol().bootstrapResamples
+
+    @Option(help: "Seed of the windows, few-shot draws, cross-validation folds and bootstrap.")
     var seed: UInt64 = 0
 
     @Option(help: "Use at most this many training clips per task (deterministic choice).")
@@ -81,9 +95,12 @@ struct Eval: ParsableCommand {
         guard (checkpoint == nil) != (encoder == nil) else {
             throw ValidationError("give either --checkpoint PATH or --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
         }
-        guard trainWindows > 0, epochs > 0, patience > 0 else {
-            throw ValidationError("--train-windows, --epochs and --patience must be positive")
+        guard trainWindows > 0, draws > 0, bootstrap > 0, regularization > 0 else {
+            throw ValidationError("--train-windows, --draws, --bootstrap and --regularization must be positive")
         }
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2, got \(folds)") }
+        if let shots, shots < 1 { throw ValidationError("--shots must be at least 1, got \(shots)") }
+        guard shots != nil || draws == 1 else { throw ValidationError("--draws \(draws) needs --shots (only few-shot training sets are drawn)") }
     }
 
     func run() throws {
@@ -94,8 +111,12 @@ struct Eval: ParsableCommand {
         options.settings.trainWindowsPerClip = trainWindows
         options.settings.windowSeed = seed
         options.settings.probe.seed = seed
-        options.settings.probe.maxEpochs = epochs
-        options.settings.probe.patience = patience
+        options.settings.probe.selection = selection
+        options.settings.probe.folds = folds
+        options.settings.probe.fixedRegularization = regularization
+        options.settings.shots = shots
+        options.settings.draws = draws
+        options.settings.bootstrapResamples = bootstrap
         options.settings.maxTrainClips = maxTrainClips
         options.settings.maxTestClips = maxTestClips
         options.configurationText = configurationText

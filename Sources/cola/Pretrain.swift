@@ -111,8 +111,7 @@ struct Pretrain: ParsableCommand {
             throw ValidationError("evaluation.tasks is set but neither evaluation.data_root nor --data-root names the task folders")
         }
         let report = try CheckpointEncoder(path: path).score(
-            dataRoot: root, tasks: config.evaluation.tasks, outputDirectory: output,
-            probeEpochs: config.evaluation.probeEpochs) { print($0) }
+            dataRoot: root, tasks: config.evaluation.tasks, outputDirectory: output) { print($0) }
         if let mean = report.meanAccuracy {
             print(String(format: "transfer suite: mean accuracy %.1f%% ", mean * 100) + "(\(output)/results.md)")
         }

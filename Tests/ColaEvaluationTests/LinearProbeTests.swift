@@ -1,7 +1,7 @@
 import ColaAudio
-import ColaEvaluation
 import Foundation
 import XCTest
+@testable import ColaEvaluation
 
 final class LinearProbeTests: XCTestCase {
     /// A generic TSV task of tones: class k is a sine at `frequencies[k]` Hz with random phase,
@@ -49,8 +49,12 @@ final class LinearProbeTests: XCTestCase {
         XCTAssertEqual(result.status, .scored)
         XCTAssertEqual([result.classes, result.trainClips, result.validClips, result.testClips], [4, 48, 20, 40])
         let accuracy = try XCTUnwrap(result.score?.accuracy)
-        print("tones: test accuracy \(accuracy), best epoch \(result.score!.bestEpoch)")
+        let interval = try XCTUnwrap(result.score?.accuracyInterval)
+        print("tones: test accuracy \(accuracy) [\(interval.lower), \(interval.upper)], C \(result.score!.regularization!) by \(result.score!.selection!)")
         XCTAssertGreaterThanOrEqual(accuracy, 0.95)
+        XCTAssertEqual(result.score?.selection, "validation")
+        XCTAssertEqual(result.score?.converged, true)
+        XCTAssertTrue(interval.lower <= accuracy && accuracy <= interval.upper)
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.path("out/tones/results.json")))) as! [String: Any]
         let tones = (json["tasks"] as! [String: Any])["tones"] as! [String: Any]
@@ -79,11 +83,33 @@ final class LinearProbeTests: XCTestCase {
         var generator = SplitMix64(seed: 9)
         var shuffled = embedded.splits
         for index in shuffled.indices { shuffled[index].labels.shuffle(using: &generator) }
-        let truth = TaskEvaluation.score(splits: embedded.splits, classes: 4, metric: .accuracy, options: ProbeOptions())
-        let result = TaskEvaluation.score(splits: shuffled, classes: 4, metric: .accuracy, options: ProbeOptions())
-        print("tones: true labels \(truth.accuracy), shuffled labels \(result.accuracy) (chance 0.25)")
+        let truth = TaskEvaluation.score(splits: embedded.splits, classes: 4, metric: .accuracy, settings: EvaluationProtocol()).score
+        let result = TaskEvaluation.score(splits: shuffled, classes: 4, metric: .accuracy, settings: EvaluationProtocol()).score
+        print("tones: true labels \(truth.accuracy), shuffled labels \(result.accuracy) \(result.accuracyInterval!) (chance 0.25)")
         XCTAssertGreaterThanOrEqual(truth.accuracy, 0.95)
         XCTAssertLessThanOrEqual(result.accuracy, 0.45)
+        XCTAssertLessThanOrEqual(result.accuracyInterval!.lower, 0.25, "chance lies inside the interval")
+    }
+
+    func testThreeClipsPerClassScoreAboveChanceWithIntervalsAndSpread() throws {
+        let layout = try MiniatureLayout("tones-few-shot")
+        try makeToneTask(in: layout, name: "tones", shuffleLabels: false)
+        var options = options(layout, task: "tones")
+        options.settings.shots = 3
+        options.settings.draws = 4
+        let report = try TransferSuite(embedder: LogMelStatisticsEmbedder(), options: options).run { print($0) }
+        let result = try XCTUnwrap(report.tasks.first)
+        let score = try XCTUnwrap(result.score)
+        print("tones, 3 per class: \(SuiteReport.cell(score)), draws \(score.drawAccuracies!), \(SuiteReport.probeNote(score))")
+        XCTAssertEqual(result.trainClips, 12, "3 clips × 4 classes per draw")
+        XCTAssertEqual(score.drawAccuracies?.count, 4)
+        XCTAssertEqual(score.selection, "3-fold cross-validation")
+        XCTAssertGreaterThan(score.accuracyInterval!.lower, 0.25, "above chance")
+        XCTAssertNotNil(score.accuracyStandardDeviation)
+        let results = try XCTUnwrap(TransferResults.readIfValid(at: layout.path("out/tones/results.json")))
+        XCTAssertEqual(results.shots, 3)
+        XCTAssertEqual(results.draws, 4)
+        XCTAssertEqual(results.tasks["tones"]?.score?.drawAccuracies, score.drawAccuracies)
     }
 
     func testMissingTaskIsSkippedWithThePathAndNoNumber() throws {

@@ -28,32 +28,27 @@ final class TrainedEncoderEvaluationTests: XCTestCase {
             parameters: (model.parameters, model.parameterValues.array()),
             buffers: (model.buffers, model.bufferValues.array()),
             name: "step-000005", dataRoot: layout.root, tasks: ["tones"], outputDirectory: layout.path("run/eval"),
-            probeEpochs: 5, cacheDirectory: layout.path("cache"))
+            cacheDirectory: layout.path("cache"))
         let task = try XCTUnwrap(report.tasks.first)
         XCTAssertEqual(task.status, .scored, task.reason ?? "")
         XCTAssertEqual(report.embedder, "step-000005")
         XCTAssertEqual(Set(task.floors.keys), ["logmel-stats", "random-cnn"])
-        XCTAssertEqual(task.score?.epochs, 5)
+        XCTAssertNotNil(task.score?.accuracyInterval)
+
+        // The same features score the same as the encoder under test as beside it as a floor.
+        var options = TransferSuiteOptions(dataRoot: layout.root, tasks: [SuiteTask(name: "tones")], outputDirectory: layout.path("logmel/eval"))
+        options.cacheDirectory = layout.path("cache")
+        let alone = try TransferSuite(embedder: LogMelStatisticsEmbedder(), options: options).run()
+        func withoutTiming(_ score: ProbeScore?) -> ProbeScore? {
+            var score = score
+            score?.embeddingSeconds = nil
+            score?.probeSeconds = nil
+            score?.cached = nil
+            return score
+        }
+        XCTAssertEqual(withoutTiming(task.floors["logmel-stats"]), withoutTiming(alone.tasks.first?.score))
         let scores = try String(contentsOfFile: layout.path("run/scores.csv"), encoding: .utf8)
         XCTAssertTrue(scores.contains("step-000005,tones,accuracy,"), scores)
         XCTAssertTrue(scores.contains("random-cnn,tones,accuracy,"), scores)
-    }
-
-    func testWithoutValidationClipsTheLastEpochIsKept() {
-        var train = EmbeddedSplit(width: 2)
-        for clip in 0..<8 {
-            train.rows += [Float(clip % 2 == 0 ? 1 : -1), 0.5]
-            train.clipOfRow.append(Int32(clip))
-            train.labels.append(Int32(clip % 2))
-        }
-        var options = ProbeOptions()
-        options.maxEpochs = 7
-        options.patience = 2
-        let result = ProbeTrainer.train(train: train, valid: EmbeddedSplit(width: 2), classes: 2, options: options)
-        XCTAssertNil(result.validAccuracy)
-        XCTAssertEqual(result.epochsRun, 7)
-        XCTAssertEqual(result.bestEpoch, 7)
-        let scores = ClipScores(rowLogits: result.probe.logits(train.rows, count: 8), split: train, classCount: 2)
-        XCTAssertEqual(scores.accuracy, 1)
     }
 }

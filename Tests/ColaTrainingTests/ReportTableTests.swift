@@ -1,3 +1,4 @@
+import ColaEvaluation
 import Foundation
 import XCTest
 @testable import ColaTraining
@@ -64,7 +65,8 @@ final class ReportTableTests: XCTestCase {
         try transferResultsJSON(["spcv1": 0.5, "nsynth": 0.7]).write(toFile: path, atomically: true, encoding: .utf8)
         let results = try XCTUnwrap(TransferResults.readIfValid(at: path))
         XCTAssertEqual(results.taskNames, ["nsynth", "spcv1"], "scored tasks only")
-        XCTAssertNotNil(results.tasks["voxceleb"]?.skipped)
+        XCTAssertEqual(results.tasks["voxceleb"]?.status, .skipped)
+        XCTAssertEqual(results.tasks["voxceleb"]?.lookedFor, "voxceleb/iden_split.txt")
         XCTAssertEqual(results.meanAccuracy!, 0.6, accuracy: 1e-12)
         XCTAssertEqual(results.tasks["spcv1"]?.classes, 10)
         try #"{"tasks": {"spcv1": {"skipped": "no data"}}, "mean_accuracy": null}"#.write(toFile: path, atomically: true, encoding: .utf8)

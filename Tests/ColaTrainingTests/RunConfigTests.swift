@@ -107,4 +107,12 @@ final class RunConfigTests: XCTestCase {
         let reread = try RunConfig.parse(yaml: try config.yaml(), file: "effective.yaml")
         XCTAssertEqual(reread, config)
     }
+
+    func testConfigsWrittenForTheAdamProbeStillLoad() throws {
+        // Checkpoints' state.json carry the config they trained with, `probe_epochs` included.
+        let config = try RunConfig.parse(yaml: "evaluation:\n  tasks: [all]\n  probe_epochs: 30\n", file: file)
+        XCTAssertEqual(config.evaluation.tasks, ["all"])
+        XCTAssertFalse(try config.yaml().contains("probe_epochs"), "not written back")
+        XCTAssertThrowsError(try RunConfig.parse(yaml: "evaluation:\n  probe_epoch: 30\n", file: file), "other unknown keys stay errors")
+    }
 }

@@ -35,7 +35,7 @@ func transferResultsJSON(_ accuracies: [String: Double], floors: Bool = false) -
     }
     let mean = accuracies.values.reduce(0, +) / Double(accuracies.count)
     return #"{"tasks": {\#(tasks.joined(separator: ", ")), "voxceleb": {"skipped": "no data", "looked_for": "voxceleb/iden_split.txt"}}, "#
-        + #""mean_accuracy": \#(mean), "tasks_scored": \#(accuracies.count), "tasks_skipped": 1, "embedder": "checkpoint"}"#
+        + #""mean_accuracy": \#(mean), "tasks_scored": \#(accuracies.count), "tasks_skipped": ["voxceleb"], "embedder": "checkpoint"}"#
 }
 
 /// A stand-in for the subprocesses: records each invocation and writes the files a real

@@ -22,7 +22,7 @@ final class SweepResumeTests: XCTestCase {
               steps: 4
               ranks: 2
               run_dir: \(folder)/runs/test
-              eval_arguments: [--epochs, "5"]
+              eval_arguments: [--folds, "3"]
             \(extra)
             """)
     }
@@ -60,7 +60,7 @@ final class SweepResumeTests: XCTestCase {
         XCTAssertEqual(runner.value(after: "--out", in: evaluate), "\(folder)/runs/test/b64/eval")
         XCTAssertEqual(runner.value(after: "--tasks", in: evaluate), "spcv1,nsynth", "from the base config")
         XCTAssertEqual(runner.value(after: "--data-root", in: evaluate), "data/standins-tiny", "from the base config")
-        XCTAssertEqual(runner.value(after: "--epochs", in: evaluate), "5", "eval_arguments")
+        XCTAssertEqual(runner.value(after: "--folds", in: evaluate), "3", "eval_arguments")
         XCTAssertEqual(runner.value(after: "--scores", in: evaluate), "\(folder)/runs/test/scores.csv", "one score table per sweep")
     }
 

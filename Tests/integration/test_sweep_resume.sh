@@ -40,7 +40,7 @@ sweep:
   steps: 2
   ranks: 2
   run_dir: $work/runs/resume
-  eval_arguments: [--no-floors, --epochs, "3", --patience, "1", --train-windows, "1"]
+  eval_arguments: [--no-floors, --train-windows, "1", --bootstrap, "100"]
 YAML
 runs="$work/runs/resume"
 

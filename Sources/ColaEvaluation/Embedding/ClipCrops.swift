@@ -50,7 +50,8 @@ public enum ClipCrops {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64) for crop positions and probe shuffling.
+/// A small, fast, seedable generator (SplitMix64) for crop positions, few-shot draws,
+/// cross-validation folds and bootstrap resamples.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

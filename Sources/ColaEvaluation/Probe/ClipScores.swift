@@ -64,18 +64,32 @@ public struct ClipScores: Sendable {
         return total / Double(count)
     }
 
+    /// Whether each clip's arg-max is its label.
+    public var correct: [Bool] { zip(predictions, labels).map { $0 == $1 } }
+
+    /// Each clip's margin `logit[positive] − max(other logits)`: its rank for detection.
+    public func margins(positive: Int = 1) -> [Float] {
+        (0..<count).map { clip in
+            let row = logits[(clip * classCount)..<((clip + 1) * classCount)]
+            var others = -Float.infinity
+            for (c, value) in zip(0..., row) where c != positive { others = max(others, value) }
+            return row[row.startIndex + positive] - others
+        }
+    }
+
     /// Average precision of class `positive` ranked by its margin `logit[positive] − max(other logits)`:
     /// the mean, over positive clips, of the precision among clips ranked at or above them.
     public func averagePrecision(positive: Int = 1) -> Double {
-        let margins: [Float] = (0..<count).map { clip in
-            let row = Array(logits[(clip * classCount)..<((clip + 1) * classCount)])
-            let others = row.enumerated().filter { $0.offset != positive }.map(\.element).max() ?? 0
-            return row[positive] - others
-        }
-        let order = (0..<count).sorted { margins[$0] > margins[$1] }
+        Self.averagePrecision(margins: margins(positive: positive), positives: labels.map { $0 == positive }, of: Array(0..<count))
+    }
+
+    /// Average precision of the clips `indices` (repeats allowed, as in a bootstrap resample)
+    /// ranked by `margins`, `positives` marking the clips of the detected class; 0 without positives.
+    public static func averagePrecision(margins: [Float], positives: [Bool], of indices: [Int]) -> Double {
+        let order = indices.sorted { margins[$0] > margins[$1] }
         var hits = 0
         var sum: Double = 0
-        for (rank, clip) in order.enumerated() where labels[clip] == positive {
+        for (rank, clip) in order.enumerated() where positives[clip] {
             hits += 1
             sum += Double(hits) / Double(rank + 1)
         }

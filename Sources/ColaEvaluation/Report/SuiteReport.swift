@@ -13,14 +13,21 @@ public struct SuiteReport: Sendable {
     public var configHash: String
     /// One result per task, in run order.
     public var tasks: [TaskResult]
+    /// Few-shot clips per class (`nil`: every training clip).
+    public var shots: Int?
+    /// Few-shot draws per score.
+    public var draws: Int
 
     /// A report of `tasks` scored with `embedder` and `floors`.
-    public init(embedder: String, embedderIdentity: String, floors: [String], configHash: String, tasks: [TaskResult]) {
+    public init(embedder: String, embedderIdentity: String, floors: [String], configHash: String, tasks: [TaskResult],
+                shots: Int? = nil, draws: Int = 1) {
         self.embedder = embedder
         self.embedderIdentity = embedderIdentity
         self.floors = floors
         self.configHash = configHash
         self.tasks = tasks
+        self.shots = shots
+        self.draws = draws
     }
 
     /// Mean test accuracy over the scored tasks (`nil` when none scored).
@@ -33,90 +40,46 @@ public struct SuiteReport: Sendable {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
-    /// The JSON object written to `results.json`:
-    /// `{"tasks": {"<task>": {"accuracy": …, "train_clips": …, "test_clips": …, "classes": …, …}}, "mean_accuracy": …}`.
-    /// Skipped and failed tasks carry `skipped`/`failed` (the reason) and no accuracy.
-    public var json: [String: Any] {
-        var tasksObject: [String: Any] = [:]
-        for task in tasks {
-            var entry: [String: Any] = ["title": task.title, "status": task.status.rawValue]
-            switch task.status {
-            case .scored:
-                guard let score = task.score else { break }
-                entry["accuracy"] = score.accuracy
-                if let ap = score.averagePrecision { entry["mAP"] = ap }
-                entry["train_clips"] = task.trainClips
-                entry["valid_clips"] = task.validClips
-                entry["test_clips"] = task.testClips
-                entry["test_windows"] = task.testWindows
-                entry["classes"] = task.classes
-                entry["seconds"] = task.seconds
-                entry["embedding_seconds"] = score.embeddingSeconds
-                entry["probe_seconds"] = score.probeSeconds
-                entry["embeddings_cached"] = score.cached
-                entry["valid_accuracy"] = score.validAccuracy.map { $0 as Any } ?? NSNull()
-                entry["best_epoch"] = score.bestEpoch
-                entry["epochs"] = score.epochs
-                if task.unreadableClips > 0 {
-                    entry["unreadable_clips"] = task.unreadableClips
-                    entry["unreadable_examples"] = task.unreadableExamples
-                }
-                var floorsObject: [String: Any] = [:]
-                for (name, floor) in task.floors {
-                    var floorEntry: [String: Any] = ["accuracy": floor.accuracy, "best_epoch": floor.bestEpoch]
-                    if let ap = floor.averagePrecision { floorEntry["mAP"] = ap }
-                    floorsObject[name] = floorEntry
-                }
-                if !floorsObject.isEmpty { entry["floors"] = floorsObject }
-            case .skipped:
-                entry["skipped"] = task.reason ?? "no data"
-                if let path = task.lookedFor { entry["looked_for"] = path }
-            case .failed:
-                entry["failed"] = task.reason ?? "unknown"
-                if task.classes > 0 { entry["classes"] = task.classes }
-            }
-            tasksObject[task.name] = entry
+    /// What `results.json` holds (``TransferResults``, the one definition its readers share).
+    public var results: TransferResults {
+        var results = TransferResults(tasks: Dictionary(tasks.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }), meanAccuracy: meanAccuracy)
+        results.tasksScored = tasks.filter { $0.status == .scored }.count
+        results.tasksSkipped = tasks.filter { $0.status == .skipped }.map(\.name)
+        results.tasksFailed = tasks.filter { $0.status == .failed }.map(\.name)
+        results.embedder = embedder
+        results.embedderIdentity = embedderIdentity
+        results.configHash = configHash
+        if !floors.isEmpty {
+            results.floorMeanAccuracy = Dictionary(floors.map { ($0, meanAccuracy(floor: $0)) }, uniquingKeysWith: { _, last in last })
         }
-        var object: [String: Any] = [
-            "tasks": tasksObject,
-            "mean_accuracy": meanAccuracy.map { $0 as Any } ?? NSNull(),
-            "tasks_scored": tasks.filter { $0.status == .scored }.count,
-            "tasks_skipped": tasks.filter { $0.status == .skipped }.map(\.name),
-            "tasks_failed": tasks.filter { $0.status == .failed }.map(\.name),
-            "embedder": embedder,
-            "embedder_identity": embedderIdentity,
-            "config_hash": configHash,
-        ]
-        var floorMeans: [String: Any] = [:]
-        for name in floors { floorMeans[name] = meanAccuracy(floor: name).map { $0 as Any } ?? NSNull() }
-        if !floorMeans.isEmpty { object["floor_mean_accuracy"] = floorMeans }
-        return object
+        results.shots = shots
+        results.draws = shots == nil ? nil : draws
+        return results
     }
 
-    /// The Markdown table written to `results.md`.
+    /// The Markdown table written to `results.md`: accuracy with its 95% bootstrap interval
+    /// over test clips (and, with few-shot draws, ± their standard deviation), the floors beside it.
     public var markdown: String {
         let floorHeader = floors.map { " \($0) |" }.joined()
+        let fewShot = shots.map { " Few-shot: \($0) training clips per class, mean ± standard deviation over \(draws) draw\(draws == 1 ? "" : "s")." } ?? ""
         var lines = [
             "# Transfer suite: \(embedder)",
             "",
-            "Linear probe on frozen embeddings (Adam 1e-3, early stopping on validation); test accuracy per clip from logits averaged over 1 s windows. Floors beside the score.",
+            "Linear probe on frozen embeddings: L2-regularized logistic regression solved by L-BFGS, C chosen on held-out clips; "
+                + "test accuracy per clip from logits averaged over 1 s windows, 95% bootstrap interval over test clips in brackets.\(fewShot) Floors beside the score.",
             "",
             "| task | classes | train clips | test clips | accuracy |\(floorHeader) seconds | note |",
             "|---|---:|---:|---:|---:|\(floors.map { _ in "---:|" }.joined())---:|---|",
         ]
-        func cell(_ score: ProbeScore?) -> String {
-            guard let score else { return "–" }
-            return SuiteReport.percent(score.accuracy) + (score.averagePrecision.map { " (mAP \(SuiteReport.percent($0)))" } ?? "")
-        }
         for task in tasks {
             switch task.status {
             case .scored:
-                let floorCells = floors.map { " \(cell(task.floors[$0])) |" }.joined()
+                let floorCells = floors.map { " \(Self.cell(task.floors[$0])) |" }.joined()
                 var notes: [String] = []
+                if let score = task.score { notes.append(Self.probeNote(score)) }
                 if task.unreadableClips > 0 { notes.append("\(task.unreadableClips) unreadable clips left out") }
-                if let score = task.score, score.validAccuracy == nil { notes.append("no validation clips: last of \(score.epochs) epochs") }
                 let note = notes.joined(separator: "; ")
-                lines.append("| \(task.name) | \(task.classes) | \(task.trainClips) | \(task.testClips) | \(cell(task.score)) |\(floorCells) \(String(format: "%.1f", task.seconds)) | \(note) |")
+                lines.append("| \(task.name) | \(task.classes) | \(task.trainClips) | \(task.testClips) | \(Self.cell(task.score)) |\(floorCells) \(String(format: "%.1f", task.seconds)) | \(note) |")
             case .skipped, .failed:
                 let floorCells = floors.map { _ in " – |" }.joined()
                 let note = "\(task.status.rawValue): \(task.reason ?? "")".replacingOccurrences(of: "|", with: "\\|")
@@ -130,11 +93,32 @@ public struct SuiteReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `80.0% [70.0, 90.0]`, `80.0 ± 3.1% [70.0, 90.0]` with draws, then the mAP likewise.
+    static func cell(_ score: ProbeScore?) -> String {
+        guard let score else { return "–" }
+        func value(_ value: Double, spread: Double?, interval: ScoreInterval?) -> String {
+            let main = spread.map { String(format: "%.1f ± %.1f%%", 100 * value, 100 * $0) } ?? percent(value)
+            return main + (interval.map { String(format: " [%.1f, %.1f]", 100 * $0.lower, 100 * $0.upper) } ?? "")
+        }
+        let accuracy = value(score.accuracy, spread: score.accuracyStandardDeviation, interval: score.accuracyInterval)
+        return accuracy + (score.averagePrecision.map { " (mAP \(value($0, spread: nil, interval: score.averagePrecisionInterval)))" } ?? "")
+    }
+
+    /// How the probe's C was chosen and whether the solver converged, e.g. `C 0.316 (validation)`.
+    static func probeNote(_ score: ProbeScore) -> String {
+        var note = ""
+        if let regularization = score.regularization, let first = regularization.first {
+            let values = Set(regularization).count == 1 ? String(format: "%g", first) : "\(String(format: "%g", regularization.min()!))–\(String(format: "%g", regularization.max()!))"
+            note = "C \(values)" + (score.selection.map { " (\($0))" } ?? "")
+        }
+        if score.converged == false { note += note.isEmpty ? "not converged" : ", not converged" }
+        return note
+    }
+
     /// Writes `results.json` and `results.md` into `directory` (created when missing).
     public func write(to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: directory + "/results.json"))
+        try results.jsonData().write(to: URL(fileURLWithPath: directory + "/results.json"))
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: directory + "/results.md"))
     }
 

@@ -38,13 +38,13 @@ public struct CheckpointEncoder {
     }
 
     /// Scores the encoder on `tasks` under `dataRoot` with the log-mel statistics and random-encoder
-    /// floors beside it, writing `results.json`/`results.md` into `outputDirectory`.
+    /// floors beside it, writing `results.json`/`results.md` into `outputDirectory`, with the
+    /// default protocol (the one `cola eval` uses).
     @discardableResult
-    public func score(dataRoot: String, tasks: [String], outputDirectory: String, probeEpochs: Int,
-                      log: (String) -> Void) throws -> SuiteReport {
+    public func score(dataRoot: String, tasks: [String], outputDirectory: String, log: (String) -> Void) throws -> SuiteReport {
         try TransferSuite.scoreTrainedEncoder(
             configuration, parameters: parameters, buffers: buffers, name: name, dataRoot: dataRoot, tasks: tasks,
-            outputDirectory: outputDirectory, probeEpochs: probeEpochs, configurationText: configurationText, log: log)
+            outputDirectory: outputDirectory, configurationText: configurationText, log: log)
     }
 
     private var parameters: (table: ParameterTable, values: [Float]) {

@@ -1,3 +1,4 @@
+import ColaEvaluation
 import Foundation
 
 /// The files `cola report` writes into a single run directory: `report.md` (final training
@@ -49,10 +50,9 @@ public struct RunReport {
         if let results {
             var table = MarkdownTable(header: ["task", "accuracy (%)", "classes", "train clips", "test clips"])
             table.rows = results.tasks.keys.sorted().map { name in
-                let score = results.tasks[name]!
-                let accuracy = score.accuracy.map { percentText($0) } ?? (score.skipped != nil ? "skipped" : "failed")
-                return [name, accuracy, score.classes.map(String.init) ?? "–",
-                        score.trainClips.map(String.init) ?? "–", score.testClips.map(String.init) ?? "–"]
+                let task = results.tasks[name]!
+                guard let score = task.score else { return [name, task.status.rawValue, "–", "–", "–"] }
+                return [name, percentText(score.accuracy), String(task.classes), String(task.trainClips), String(task.testClips)]
             } + [["mean", percentText(results.meanAccuracy), "", "", ""]]
             text += "## Transfer suite\n\n" + table.markdown
         }

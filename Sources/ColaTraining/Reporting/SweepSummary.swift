@@ -1,3 +1,4 @@
+import ColaEvaluation
 import Foundation
 
 /// Everything a sweep produced, as written to `summary.json`: per member its settings, how far

@@ -1,3 +1,4 @@
+import ColaEvaluation
 import Foundation
 
 /// Where a sweep member's files live, and how far the member got according to them.

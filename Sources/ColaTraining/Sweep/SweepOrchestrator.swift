@@ -1,3 +1,4 @@
+import ColaEvaluation
 import Foundation
 
 /// Runs a sweep: for each member not yet finished, pretrain (resuming from its checkpoints when

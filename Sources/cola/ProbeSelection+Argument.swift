@@ -1,0 +1,5 @@
+import ArgumentParser
+import ColaEvaluation
+
+/// `--selection auto|validation|cv|fixed` of `cola eval`.
+extension ProbeOptions.Selection: ExpressibleByArgument {}
