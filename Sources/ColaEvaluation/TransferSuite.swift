@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// Where and how a suite run reads and writes.

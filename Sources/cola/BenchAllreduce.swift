@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColaDistributed
+import ColaModel
 import ColaTraining
 import Foundation
 
@@ -25,8 +26,8 @@ struct BenchAllreduce: ParsableCommand {
     @Flag(help: "Also time data-parallel training steps on synthetic input (1 thread per rank by default).")
     var train = false
 
-    @Option(help: "Encoder for --train: cnn or efficientnet_b0.")
-    var encoder = "cnn"
+    @Option(help: "Encoder for --train.")
+    var encoder: EncoderKind = .smallCNN
 
     @Option(help: "Clips per rank per step for --train.")
     var localBatch = 32
@@ -51,7 +52,7 @@ struct BenchAllreduce: ParsableCommand {
         var training: TrainingThroughputBenchmark.Result?
         if train {
             let config = try RunConfig.parse(yaml: "", file: "bench", overrides: [
-                "model.encoder=\(encoder)", "training.threads_per_rank=\(threads)", "training.batch_size=\(localBatch * communicator.size)",
+                "model.encoder=\(encoder.rawValue)", "training.threads_per_rank=\(threads)", "training.batch_size=\(localBatch * communicator.size)",
                 "training.chunk_size=\(chunkSize)",
             ])
             training = try TrainingThroughputBenchmark(config: config, localBatch: localBatch, steps: steps).run(communicator: communicator)

@@ -15,8 +15,8 @@ struct BenchTrain: ParsableCommand {
             """
     )
 
-    @Option(help: "Encoder: cnn or effnet.")
-    var encoder: String = "effnet"
+    @Option(help: "Encoder.")
+    var encoder: EncoderKind = .efficientNetB0
 
     @Option(help: "The small CNN's convolutions: auto (fastest this CPU runs: oneDNN's Winograd on AVX-512, Cola's on AVX2), winograd or direct.")
     var convolution: ConvolutionChoice = .auto
@@ -40,23 +40,22 @@ struct BenchTrain: ParsableCommand {
     var profile = false
 
     func validate() throws {
-        guard EncoderKind(rawValue: encoder) != nil else { throw ValidationError("--encoder must be cnn or effnet, not \(encoder)") }
         guard batch >= 1, steps >= 1, threads >= 1, warmup >= 0 else {
             throw ValidationError("--batch, --steps and --threads must be positive, --warmup not negative")
         }
     }
 
     func run() throws {
-        let result = try ModelStepBenchmark(encoder: EncoderKind(rawValue: encoder)!, convolution: convolution, batch: batch,
+        let result = try ModelStepBenchmark(encoder: encoder, convolution: convolution, batch: batch,
                                             threads: threads,
                                             steps: steps, warmup: warmup, profile: profile).run()
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let path = "\(out)/train-\(encoder)-b\(batch).json"
+        let path = "\(out)/train-\(encoder.rawValue)-b\(batch).json"
         try encoderJSON.encode(result).write(to: URL(fileURLWithPath: path))
         print(String(format: "%@ B%d: %.1f clips/s (median step %.3f s over %d steps), peak RSS %.0f MiB → %@",
-                     encoder, batch, result.clipsPerSecond, result.medianStepSeconds, steps, result.peakRSSMiB, path))
+                     encoder.rawValue, batch, result.clipsPerSecond, result.medianStepSeconds, steps, result.peakRSSMiB, path))
         print("  \(result.compute); oneDNN \(result.oneDNNVersion), ISA \(result.instructionSet)")
         for row in result.layers {
             let rate = row.gflopsPerSecond.map { String(format: " %.0f GFLOP/s", $0) } ?? ""

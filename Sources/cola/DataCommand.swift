@@ -1,5 +1,5 @@
 import ArgumentParser
-import ColaEvaluation
+import ColaStandIns
 import Foundation
 
 /// `cola data`: data preparation.
@@ -23,7 +23,7 @@ struct StandIns: ParsableCommand {
             """)
 
     @Option(help: "tiny (seconds, for tests), small (minutes, for the demo) or full (≥ 1,000 clips per task, ≥ 10 h pretraining audio).")
-    var size: String = "small"
+    var size: StandInSize = .small
 
     @Option(help: "Folder to write into (one sub-folder per task).")
     var out: String
@@ -38,9 +38,6 @@ struct StandIns: ParsableCommand {
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        guard StandInSize(rawValue: size) != nil else {
-            throw ValidationError("--size must be tiny, small or full, not \(size)")
-        }
         _ = try targets()
     }
 
@@ -57,12 +54,12 @@ struct StandIns: ParsableCommand {
 
     func run() throws {
         let builder = StandInBuilder(
-            root: URL(fileURLWithPath: out), size: StandInSize(rawValue: size)!, seed: seed, workers: workers,
+            root: URL(fileURLWithPath: out), size: size, seed: seed, workers: workers,
             print: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
         let started = Date()
         let outcomes = try builder.build(try targets())
         let files = outcomes.reduce(0) { $0 + $1.files }
         let bytes = outcomes.reduce(0) { $0 + $1.bytes }
-        print("stand-ins (\(size)) in \(out): \(files) files, \(bytes / 1_000_000) MB, \(Int(Date().timeIntervalSince(started).rounded())) s")
+        print("stand-ins (\(size.rawValue)) in \(out): \(files) files, \(bytes / 1_000_000) MB, \(Int(Date().timeIntervalSince(started).rounded())) s")
     }
 }

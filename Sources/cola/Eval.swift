@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColaEvaluation
 import ColaModel
+import ColaPipeline
 import ColaTraining
 import Foundation
 
@@ -23,20 +24,14 @@ struct Eval: ParsableCommand {
         case logmelStats = "logmel-stats"
     }
 
-    /// Architectures of `--encoder random`.
-    enum Architecture: String, ExpressibleByArgument, CaseIterable {
-        case effnet
-        case cnn
-    }
-
     @Option(help: "A checkpoint directory (step-NNNNNN/, or a folder whose 'latest' points to one).")
     var checkpoint: String?
 
     @Option(help: "The encoder to score when no checkpoint is given: \(EncoderChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
     var encoder: EncoderChoice?
 
-    @Option(help: "Architecture of --encoder random (and of its floor): effnet or cnn.")
-    var architecture: Architecture = .effnet
+    @Option(help: "Architecture of --encoder random (and of its floor).")
+    var architecture: EncoderKind = .efficientNetB0
 
     @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, or generic).")
     var dataRoot: String
@@ -119,7 +114,7 @@ struct Eval: ParsableCommand {
             randomKind = trained.configuration.encoder
             configurationText = trained.configurationText
         } else {
-            randomKind = architecture == .cnn ? .smallCNN : .efficientNetB0
+            randomKind = architecture
             embedder = encoder == .random ? ModelEmbedder.random(randomKind, seed: randomSeed) : LogMelStatisticsEmbedder()
         }
         let floors: [any ClipEmbedder] = noFloors ? [] : [LogMelStatisticsEmbedder(), ModelEmbedder.random(randomKind, seed: randomSeed)]

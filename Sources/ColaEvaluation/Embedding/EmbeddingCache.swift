@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// Embeddings of a task's three splits kept on disk, one file per (embedder identity, task

@@ -1,4 +1,5 @@
 import ColaAudio
+import ColaCore
 
 /// Decodes clips, cuts them into 1 s windows (``ClipCrops``), computes their log-mel and
 /// embeds them in batches with a ``ClipEmbedder``.

@@ -1,4 +1,5 @@
 import ColaAudio
+import ColaCore
 
 /// Speech Commands (Warden 2018), v0.01 or v0.02, as the archive unpacks:
 ///

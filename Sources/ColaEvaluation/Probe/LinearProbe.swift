@@ -1,3 +1,4 @@
+import ColaCore
 import ColaTensor
 import Foundation
 
@@ -38,7 +39,7 @@ public struct LinearProbe: Sendable {
     public init(inputs: Int, classes: Int, seed: UInt64) {
         self.inputs = inputs
         self.classes = classes
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(state: seed)
         let limit = (6 / Float(inputs + classes)).squareRoot()
         weights = (0..<(inputs * classes)).map { _ in (Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1) * limit }
         bias = [Float](repeating: 0, count: classes)
@@ -87,7 +88,7 @@ public enum ProbeTrainer {
         var probe = LinearProbe(inputs: width, classes: classes, seed: options.seed)
         var adam = AdamState(count: probe.weights.count + classes)
         let ranges = train.rowRanges.enumerated().filter { !$0.element.isEmpty }
-        var generator = SplitMix64(seed: options.seed ^ 0x5eed_0f_9a0be)
+        var generator = SeededGenerator(state: options.seed ^ 0x5eed_0f_9a0be)
         var best = (accuracy: -1.0, loss: Double.infinity, epoch: 0, probe: probe)
         var epoch = 0
         var batchRows = [Float](repeating: 0, count: options.batchSize * width)

@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// The protocol settings shared by every task of a run.

@@ -1,3 +1,5 @@
+import ColaCore
+
 /// One labelled clip of a transfer task: a whole audio file, or a segment of one.
 public struct LabeledClip: Hashable, Codable, Sendable {
     /// Absolute path of the audio file.
