@@ -81,13 +81,13 @@ let package = Package(
         .target(name: "ColaStandIns", dependencies: ["ColaCore", "ColaAudio", "ColaEvaluation"], swiftSettings: oneDNNSwift),
         .target(
             name: "ColaPipeline",
-            dependencies: ["ColaCore", "ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation"],
+            dependencies: ["ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation"],
             swiftSettings: oneDNNSwift
         ),
         .executableTarget(
             name: "cola",
             dependencies: [
-                "ColaPipeline", "ColaStandIns",
+                "ColaAudio", "ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation", "ColaStandIns", "ColaPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: oneDNNSwift
@@ -95,12 +95,12 @@ let package = Package(
 
         .testTarget(name: "ColaCoreTests", dependencies: ["ColaCore"]),
         .testTarget(name: "ColaTensorTests", dependencies: ["ColaTensor"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"], exclude: ["Fixtures"]),
-        .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaAudioTests", dependencies: ["ColaCore", "ColaAudio"], exclude: ["Fixtures"]),
+        .testTarget(name: "ColaModelTests", dependencies: ["ColaCore", "ColaTensor", "ColaModel"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
         .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
-        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining", "ColaEvaluation"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaStandInsTests", dependencies: ["ColaStandIns"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaPipelineTests", dependencies: ["ColaPipeline"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaCore", "ColaModel", "ColaDistributed", "ColaTraining"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaCore", "ColaAudio", "ColaModel", "ColaEvaluation"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaStandInsTests", dependencies: ["ColaAudio", "ColaEvaluation", "ColaStandIns"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaPipelineTests", dependencies: ["ColaTensor", "ColaModel", "ColaTraining", "ColaEvaluation", "ColaPipeline"], swiftSettings: oneDNNSwift),
     ]
 )

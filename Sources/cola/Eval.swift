@@ -16,6 +16,7 @@ struct Eval: ParsableCommand {
             (Adam 1e-3, early stopping on validation) and scores test clips by logits averaged over \
             their 1 s windows. Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
             Tasks without data are reported as skipped with the path looked for.
+            Example: cola eval --checkpoint runs/demo --data-root data/standins-small --out runs/demo/eval
             """)
 
     /// The embedders `--encoder` names.
@@ -39,8 +40,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Comma-separated task names, or 'all' (the nine plus every generic train.tsv/test.tsv folder).")
     var tasks = "all"
 
-    @Option(help: "Output folder for results.json and results.md.")
-    var out: String
+    @OptionGroup var output: OutputFolder
 
     @Option(help: "Embedding cache folder (default: $XDG_CACHE_HOME/cola/embeddings or ~/.cache/cola/embeddings).")
     var cache: String?
@@ -83,7 +83,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let (embedder, floors, configurationText) = try embedders()
-        var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks, dataRoot: dataRoot), outputDirectory: out)
+        var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks, dataRoot: dataRoot), outputDirectory: output.path)
         if let cache { options.cacheDirectory = cache }
         if let scores { options.scoresFile = scores }
         options.settings.trainWindowsPerClip = trainWindows
