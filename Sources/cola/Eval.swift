@@ -14,7 +14,9 @@ struct Eval: ParsableCommand {
             windows with the encoder (cached per encoder and task), trains a linear softmax probe \
             (Adam 1e-3, early stopping on validation) and scores test clips by logits averaged over \
             their 1 s windows. Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
-            Tasks without data are reported as skipped with the path looked for.
+            Tasks without data are reported as skipped with the path looked for. Clips whose files \
+            are missing, empty or undecodable are skipped, counted and named; a task fails when \
+            more than --max-bad-fraction of its clips are.
             """)
 
     /// The embedders `--encoder` names.
@@ -77,12 +79,18 @@ struct Eval: ParsableCommand {
     @Option(help: "Use at most this many test clips per task (deterministic choice).")
     var maxTestClips: Int?
 
+    @Option(help: "Fail a task when more than this fraction of its listed clips are missing, empty or undecodable (fewer are skipped, counted and named).")
+    var maxBadFraction = EvaluationProtocol().maxBadFraction
+
     func validate() throws {
         guard (checkpoint == nil) != (encoder == nil) else {
             throw ValidationError("give either --checkpoint PATH or --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
         }
         guard trainWindows > 0, epochs > 0, patience > 0 else {
             throw ValidationError("--train-windows, --epochs and --patience must be positive")
+        }
+        guard (0...1).contains(maxBadFraction) else {
+            throw ValidationError("--max-bad-fraction must be between 0 and 1, not \(maxBadFraction)")
         }
     }
 
@@ -98,6 +106,7 @@ struct Eval: ParsableCommand {
         options.settings.probe.patience = patience
         options.settings.maxTrainClips = maxTrainClips
         options.settings.maxTestClips = maxTestClips
+        options.settings.maxBadFraction = maxBadFraction
         options.configurationText = configurationText
         let report = try TransferSuite(embedder: embedder, floors: floors, options: options).run { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
