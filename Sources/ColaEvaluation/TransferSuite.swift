@@ -82,8 +82,7 @@ public final class TransferSuite {
                 .withValidationSplit()
                 .limitingTrainClips(to: options.settings.maxTrainClips)
                 .limitingTestClips(to: options.settings.maxTestClips))
-            result.unreadableClips = data.skipped.count
-            result.unreadableExamples = data.skipped.prefix(3).map(\.description)
+            result.skippedClips = data.skipped
             logSkipped(data, log: log)
             try data.requireUsableClips(maxFraction: options.settings.maxBadFraction)
         } catch let error as TaskImportError {
@@ -132,8 +131,7 @@ public final class TransferSuite {
                 log("\(task.name): \(failed.count) clips failed to decode while embedded (their embeddings are not cached; fix or remove the files):")
                 for clip in failed { log("\(task.name):   \(clip.split.rawValue) \(clip.reason.rawValue) \(clip.clip) (\(clip.detail))") }
                 data.skipped += failed
-                result.unreadableClips = data.skipped.count
-                result.unreadableExamples = data.skipped.prefix(3).map(\.description)
+                result.skippedClips = data.skipped
                 try data.requireUsableClips(maxFraction: options.settings.maxBadFraction)
             }
             result.status = .scored

@@ -46,20 +46,27 @@ final class SkippedClipsTests: XCTestCase {
         XCTAssertEqual(result.status, .scored, result.reason ?? "")
         XCTAssertEqual([result.trainClips, result.validClips, result.testClips], [48, 12, 24])
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(result.score?.accuracy), 0.9)
-        XCTAssertEqual(result.unreadableClips, 4)
-        XCTAssertEqual(result.unreadableExamples.first, "\(missing) (no such file)")
-        XCTAssertEqual(result.unreadableExamples.count, 3)
-        for (example, path) in zip(result.unreadableExamples.dropFirst(), undecodable) {
-            XCTAssertTrue(example.hasPrefix("\(path) (unreadable: "), example)
-        }
+        XCTAssertEqual(result.skippedClips.map(\.clip), [missing] + undecodable)
+        XCTAssertEqual(result.skippedClips.map(\.split), [.train, .train, .valid, .test])
+        XCTAssertEqual(result.skippedClips.map(\.reason), [.missing, .unreadable, .unreadable, .unreadable])
+        XCTAssertEqual(result.skippedClips.countsByReason, [.missing: 1, .unreadable: 3])
         XCTAssertTrue(lines.contains("salted: skipped 4 of 88 listed clips (missing 1, unreadable 3); the task fails above 5%:"), lines.joined(separator: "\n"))
         for path in [missing] + undecodable {
             XCTAssertTrue(lines.contains { $0.contains(path) }, "the log names \(path)")
         }
 
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.path("out/results.json")))) as! [String: Any]
+        let task = (json["tasks"] as! [String: Any])["salted"] as! [String: Any]
+        XCTAssertEqual(task["skipped_clip_counts"] as? [String: Int], ["missing": 1, "unreadable": 3])
+        let skipped = try XCTUnwrap(task["skipped_clips"] as? [[String: String]])
+        XCTAssertEqual(skipped.map { $0["clip"] }, [missing] + undecodable)
+        XCTAssertEqual(skipped[0]["detail"], "no such file")
+        let markdown = try String(contentsOfFile: layout.path("out/results.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("4 clips skipped (missing 1, unreadable 3): gone.wav, text.wav, noise.wav, cut.wav"), markdown)
+
         let again = try TransferSuite(embedder: LogMelStatisticsEmbedder(), options: options(layout)).run()
         XCTAssertEqual(again.tasks[0].score?.cached, true, "the usable clips' embeddings are cached")
-        XCTAssertEqual(again.tasks[0].unreadableExamples, result.unreadableExamples)
+        XCTAssertEqual(again.tasks[0].skippedClips, result.skippedClips)
     }
 
     func testTaskAboveTheThresholdFailsNamingTheClips() throws {
@@ -74,7 +81,7 @@ final class SkippedClipsTests: XCTestCase {
         let reason = try XCTUnwrap(result.reason)
         XCTAssertTrue(reason.hasPrefix("task salted: 4 of 88 listed clips (4.5%) cannot be used (missing 1, unreadable 3), more than the 4% allowed (--max-bad-fraction): "), reason)
         for path in [missing] + undecodable { XCTAssertTrue(reason.contains(path), reason) }
-        XCTAssertEqual(result.unreadableClips, 4)
+        XCTAssertEqual(result.skippedClips.count, 4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: layout.path("cache")), "nothing was embedded")
     }
 
@@ -135,7 +142,8 @@ final class SkippedClipsTests: XCTestCase {
             XCTAssertEqual(result.status, .scored, result.reason ?? "")
             XCTAssertEqual(result.score?.cached, false, "run \(run): a split with a failed clip is never cached")
             XCTAssertEqual(result.testClips, 6)
-            XCTAssertEqual(result.unreadableExamples, ["\(layout.path("nan/nan.wav")) (samples contain NaN or infinity)"])
+            XCTAssertEqual(result.skippedClips.map(\.clip), [layout.path("nan/nan.wav")])
+            XCTAssertEqual(result.skippedClips.map(\.reason), [.nonFinite])
         }
         let cached = ((try? FileManager.default.contentsOfDirectory(atPath: layout.path("cache"))) ?? []).filter { $0.hasSuffix(".embeddings") }
         XCTAssertEqual(cached, [], "the cache holds no embeddings with a failure in them")
