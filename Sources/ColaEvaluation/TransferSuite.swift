@@ -113,7 +113,7 @@ public final class TransferSuite {
         }
         log("\(task.name): \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips")
         do {
-            let (score, splits) = try evaluation.run(data, embedder: embedder)
+            let (score, splits) = try Self.score(data, by: embedder, evaluation: evaluation)
             let failed = Self.decodeFailures(in: splits, of: data)
             result.score = score
             result.trainClips = splits[0].scoredClipCount
@@ -123,7 +123,7 @@ public final class TransferSuite {
             log("\(task.name): \(embedder.displayName) accuracy \(Self.percent(score.accuracy))" + (score.averagePrecision.map { ", mAP \(Self.percent($0))" } ?? "")
                 + " (epoch \(score.bestEpoch)/\(score.epochs), embed \(score.cached ? "cached" : String(format: "%.1f s", score.embeddingSeconds)), probe \(String(format: "%.1f s", score.probeSeconds)))")
             for floor in floors {
-                let (floorScore, _) = try evaluation.run(data, embedder: floor)
+                let (floorScore, _) = try Self.score(data, by: floor, evaluation: evaluation)
                 result.floors[floor.displayName] = floorScore
                 log("\(task.name): floor \(floor.displayName) accuracy \(Self.percent(floorScore.accuracy))")
             }
@@ -142,6 +142,13 @@ public final class TransferSuite {
         }
         result.seconds = Date().timeIntervalSince(started)
         return result
+    }
+
+    /// Embeds and scores `task`: one-vs-rest probes for a multilabel task, else one probe.
+    static func score(_ task: TaskData, by embedder: any ClipEmbedder, evaluation: TaskEvaluation) throws -> (score: ProbeScore, splits: [EmbeddedSplit]) {
+        task.metric == .multilabel
+            ? try OneVsRestEvaluation(evaluation: evaluation).run(task, embedder: embedder)
+            : try evaluation.run(task, embedder: embedder)
     }
 
     /// Logs how many of the task's listed clips were skipped, by reason, and names them (the

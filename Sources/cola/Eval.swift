@@ -40,10 +40,10 @@ struct Eval: ParsableCommand {
     @Option(help: "Architecture of --encoder random (and of its floor): effnet or cnn.")
     var architecture: Architecture = .effnet
 
-    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, or generic).")
+    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, generic or HEAR tasks).")
     var dataRoot: String
 
-    @Option(help: "Comma-separated task names, or 'all' (the nine plus every generic train.tsv/test.tsv folder).")
+    @Option(help: "Comma-separated task names (a folder under --data-root), hear:PATH for a HEAR 2021 task folder anywhere, or 'all' (the nine, every generic train.tsv/test.tsv folder and every HEAR scene task folder under --data-root).")
     var tasks = "all"
 
     @Option(help: "Output folder for results.json and results.md.")

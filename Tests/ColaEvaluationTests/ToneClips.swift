@@ -3,7 +3,8 @@ import ColaEvaluation
 import Foundation
 
 /// Tone clips a probe on log-mel statistics separates: class k is a sine at `frequencies[k]` Hz
-/// with seeded phase, level and length (0.8–1.6 s) plus a little noise.
+/// with seeded phase, level and length (0.8–1.6 s) plus a little noise; a multilabel clip mixes
+/// the sines of its classes.
 struct ToneClips {
     static let frequencies: [Double] = [300, 700, 1500, 3200]
     private var generator: SplitMix64
@@ -14,16 +15,21 @@ struct ToneClips {
 
     /// Writes one 16 kHz mono WAV of class `label` to `path` (folders created).
     mutating func write(label: Int, to path: String) throws {
-        let count = Int((0.8 + 0.8 * uniform()) * 16_000)
-        let phase = 2 * Double.pi * uniform()
-        let level = 0.05 + 0.4 * uniform()
-        let frequency = Self.frequencies[label]
+        try write(labels: [label], to: path)
+    }
+
+    /// Writes one 16 kHz mono WAV holding the tones of all `labels` (a multilabel clip).
+    mutating func write(labels: [Int], to path: String, sampleRate: Int = 16_000) throws {
+        let count = Int((0.8 + 0.8 * uniform()) * Double(sampleRate))
+        let tones = labels.map { (frequency: Self.frequencies[$0], phase: 2 * Double.pi * uniform(), level: 0.05 + 0.4 * uniform()) }
         var samples = [Float](repeating: 0, count: count)
         for t in 0..<count {
-            samples[t] = Float(level * sin(2 * .pi * frequency * Double(t) / 16_000 + phase) + 0.01 * (uniform() - 0.5))
+            var value = 0.01 * (uniform() - 0.5)
+            for tone in tones { value += tone.level * sin(2 * .pi * tone.frequency * Double(t) / Double(sampleRate) + tone.phase) }
+            samples[t] = Float(value / Double(max(1, tones.count)))
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try SoundFileWriter.write(samples, channels: 1, sampleRate: 16_000, format: .wav16, to: path)
+        try SoundFileWriter.write(samples, channels: 1, sampleRate: sampleRate, format: .wav16, to: path)
     }
 }
 
