@@ -78,10 +78,12 @@ public final class TransferSuite {
         var result = TaskResult(name: task.name, title: task.title)
         var data: TaskData
         do {
+            // Screened before a validation split is carved, so bad files take no validation slot
+            // and are reported in the split their metadata gave.
             data = ClipScreen.screen(try task.load(dataRoot: options.dataRoot)
-                .withValidationSplit()
                 .limitingTrainClips(to: options.settings.maxTrainClips)
                 .limitingTestClips(to: options.settings.maxTestClips))
+                .withValidationSplit()
             result.skippedClips = data.skipped
             logSkipped(data, log: log)
             try data.requireUsableClips(maxFraction: options.settings.maxBadFraction)
