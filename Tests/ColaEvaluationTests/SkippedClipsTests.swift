@@ -113,6 +113,10 @@ final class SkippedClipsTests: XCTestCase {
         XCTAssertEqual(screened.test.map(\.key), ["\(good)@1.5+1.0"])
         XCTAssertEqual(screened.skipped.map(\.reason), [.missing, .unreadable, .unreadable, .unreadable, .empty, .empty, .empty])
         XCTAssertEqual(screened.skipped.last?.clip, "\(good)@2.5+1.0", "a segment past the end of its file has no samples")
+        XCTAssertEqual(screened.skipped[0].description, "\(layout.path("absent.wav")) (no such file)")
+        let unreadable = screened.skipped[1]
+        XCTAssertFalse(unreadable.detail.isEmpty || unreadable.detail.hasPrefix("unreadable") || unreadable.detail.contains(undecodable[0]), unreadable.detail)
+        XCTAssertEqual(unreadable.description, "\(undecodable[0]) (unreadable: \(unreadable.detail))")
         XCTAssertEqual(screened.listedClipCount, 9)
         XCTAssertNoThrow(try screened.requireUsableClips(maxFraction: 0.8), "7 of 9 is 77.8%")
         XCTAssertThrowsError(try screened.requireUsableClips(maxFraction: 0.75))

@@ -21,7 +21,7 @@ final class SuiteReportTests: XCTestCase {
         skipped.lookedFor = "data/nsynth"
         scored.skippedClips = [
             SkippedClip(clip: "/data/birds/wav/a.wav", split: .train, reason: .missing, detail: "no such file"),
-            SkippedClip(clip: "/data/birds/wav/b.wav", split: .test, reason: .unreadable, detail: "unreadable: Format not recognised."),
+            SkippedClip(clip: "/data/birds/wav/b.wav", split: .test, reason: .unreadable, detail: "Format not recognised."),
         ]
         var failed = TaskResult(name: "tut2018", title: "TUT Urban Acoustic Scenes 2018")
         failed.status = .failed
@@ -46,7 +46,7 @@ final class SuiteReportTests: XCTestCase {
         XCTAssertEqual(birds["skipped_clip_counts"] as? [String: Int], ["missing": 1, "unreadable": 1])
         XCTAssertEqual(birds["skipped_clips"] as? [[String: String]], [
             ["clip": "/data/birds/wav/a.wav", "split": "train", "reason": "missing", "detail": "no such file"],
-            ["clip": "/data/birds/wav/b.wav", "split": "test", "reason": "unreadable", "detail": "unreadable: Format not recognised."],
+            ["clip": "/data/birds/wav/b.wav", "split": "test", "reason": "unreadable", "detail": "Format not recognised."],
         ])
         XCTAssertEqual((tasks["tut2018"] as! [String: Any])["skipped_clip_counts"] as? [String: Int], [:])
         XCTAssertNil((tasks["nsynth"] as! [String: Any])["accuracy"])

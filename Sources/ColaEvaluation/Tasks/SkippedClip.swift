@@ -16,7 +16,8 @@ public struct SkippedClip: Hashable, Codable, Sendable, CustomStringConvertible 
     /// Why it was skipped: `missing`, `empty`, `unreadable` (libsndfile cannot decode it),
     /// `truncated` or `nonFinite`.
     public var reason: SkipReason
-    /// The decoder's explanation, e.g. `unreadable: Format not recognised.` (libsndfile's words).
+    /// The decoder's explanation, e.g. `no such file`, `Format not recognised.` (libsndfile's
+    /// words for an undecodable file), `expected 16000 frames, read 812`.
     public var detail: String
 
     /// A clip of `split` skipped for `reason`.
@@ -29,13 +30,15 @@ public struct SkippedClip: Hashable, Codable, Sendable, CustomStringConvertible 
 
     /// The clip `key` of `split` that failed to decode with `error`.
     public init(clip key: String, split: TaskSplit, error: AudioDecodeError) {
-        let text = error.description
-        let prefix = (error.path ?? "") + ": "
-        self.init(clip: key, split: split, reason: error.reason, detail: text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+        var detail = Substring(error.description)
+        for prefix in [(error.path ?? "") + ": ", error.reason.rawValue + ": "] where detail.hasPrefix(prefix) {
+            detail = detail.dropFirst(prefix.count)
+        }
+        self.init(clip: key, split: split, reason: error.reason, detail: String(detail))
     }
 
-    /// `path (unreadable: …)`, for logs and error messages.
-    public var description: String { "\(clip) (\(detail))" }
+    /// `path (unreadable: Format not recognised.)`, for logs and error messages.
+    public var description: String { "\(clip) (\(reason == .missing ? detail : "\(reason.rawValue): \(detail)"))" }
 }
 
 extension AudioDecodeError {
