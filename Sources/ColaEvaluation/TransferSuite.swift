@@ -131,7 +131,7 @@ public final class TransferSuite {
             }
             if !failed.isEmpty {
                 log("\(task.name): \(failed.count) clips failed to decode while embedded (their embeddings are not cached; fix or remove the files):")
-                for clip in failed { log("\(task.name):   \(clip.split.rawValue) \(clip.reason.rawValue) \(clip.clip) (\(clip.detail))") }
+                for clip in failed { log(Self.logLine(clip, task: task.name)) }
                 data.skipped += failed
                 result.skippedClips = data.skipped
                 try data.requireUsableClips(maxFraction: options.settings.maxBadFraction)
@@ -159,9 +159,7 @@ public final class TransferSuite {
         guard !data.skipped.isEmpty else { return }
         let allowed = String(format: "%g", 100 * options.settings.maxBadFraction)
         log("\(data.name): skipped \(data.skipped.count) of \(data.listedClipCount) listed clips (\(data.skipped.reasonSummary)); the task fails above \(allowed)%:")
-        for clip in data.skipped.prefix(Self.loggedSkippedClips) {
-            log("\(data.name):   \(clip.split.rawValue) \(clip.reason.rawValue) \(clip.clip) (\(clip.detail))")
-        }
+        for clip in data.skipped.prefix(Self.loggedSkippedClips) { log(Self.logLine(clip, task: data.name)) }
         if data.skipped.count > Self.loggedSkippedClips {
             log("\(data.name):   … and \(data.skipped.count - Self.loggedSkippedClips) more (all in results.json)")
         }
@@ -169,6 +167,11 @@ public final class TransferSuite {
 
     /// Skipped clips named one per line in the log.
     static let loggedSkippedClips = 20
+
+    /// `task:   train missing /path/x.wav (no such file)`.
+    static func logLine(_ clip: SkippedClip, task: String) -> String {
+        "\(task):   \(clip.split.rawValue) \(clip.reason.rawValue) \(clip.clip) (\(clip.detail))"
+    }
 
     /// The clips of `task` that failed to decode while its splits were embedded.
     static func decodeFailures(in splits: [EmbeddedSplit], of task: TaskData) -> [SkippedClip] {
