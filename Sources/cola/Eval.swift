@@ -15,7 +15,9 @@ struct Eval: ParsableCommand {
             windows with the encoder (cached per encoder and task), trains a linear softmax probe \
             (Adam 1e-3, early stopping on validation) and scores test clips by logits averaged over \
             their 1 s windows. Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
-            Tasks without data are reported as skipped with the path looked for.
+            Tasks without data are reported as skipped with the path looked for. Clips whose files \
+            are missing, empty or undecodable are skipped, counted and named; a task fails when \
+            more than --max-bad-fraction of its clips are.
             Example: cola eval --checkpoint runs/demo --data-root data/standins-small --out runs/demo/eval
             """)
 
@@ -34,10 +36,10 @@ struct Eval: ParsableCommand {
     @Option(help: "Architecture of --encoder random (and of its floor).")
     var architecture: EncoderKind = .efficientNetB0
 
-    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, or generic).")
+    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, generic or HEAR tasks).")
     var dataRoot: String
 
-    @Option(help: "Comma-separated task names, or 'all' (the nine plus every generic train.tsv/test.tsv folder).")
+    @Option(help: "Comma-separated task names (a folder under --data-root), hear:PATH for a HEAR 2021 task folder anywhere, or 'all' (the nine, every generic train.tsv/test.tsv folder and every HEAR scene task folder under --data-root).")
     var tasks = "all"
 
     @OptionGroup var output: OutputFolder
@@ -72,12 +74,18 @@ struct Eval: ParsableCommand {
     @Option(help: "Use at most this many test clips per task (deterministic choice).")
     var maxTestClips: Int?
 
+    @Option(help: "Fail a task when more than this fraction of its listed clips are missing, empty or undecodable (fewer are skipped, counted and named).")
+    var maxBadFraction = EvaluationProtocol().maxBadFraction
+
     func validate() throws {
         guard (checkpoint == nil) != (encoder == nil) else {
             throw ValidationError("give either --checkpoint PATH or --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
         }
         guard trainWindows > 0, epochs > 0, patience > 0 else {
             throw ValidationError("--train-windows, --epochs and --patience must be positive")
+        }
+        guard (0...1).contains(maxBadFraction) else {
+            throw ValidationError("--max-bad-fraction must be between 0 and 1, not \(maxBadFraction)")
         }
     }
 
@@ -93,6 +101,7 @@ struct Eval: ParsableCommand {
         options.settings.probe.patience = patience
         options.settings.maxTrainClips = maxTrainClips
         options.settings.maxTestClips = maxTestClips
+        options.settings.maxBadFraction = maxBadFraction
         options.configurationText = configurationText
         let report = try TransferSuite(embedder: embedder, floors: floors, options: options).run { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))

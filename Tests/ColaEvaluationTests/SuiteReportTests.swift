@@ -19,6 +19,10 @@ final class SuiteReportTests: XCTestCase {
         skipped.status = .skipped
         skipped.reason = "data/nsynth: not found"
         skipped.lookedFor = "data/nsynth"
+        scored.skippedClips = [
+            SkippedClip(clip: "/data/birds/wav/a.wav", split: .train, reason: .missing, detail: "no such file"),
+            SkippedClip(clip: "/data/birds/wav/b.wav", split: .test, reason: .unreadable, detail: "Format not recognised."),
+        ]
         var failed = TaskResult(name: "tut2018", title: "TUT Urban Acoustic Scenes 2018")
         failed.status = .failed
         failed.reason = "meta.csv:3: expected filename<TAB>scene_label<TAB>identifier"
@@ -39,6 +43,12 @@ final class SuiteReportTests: XCTestCase {
         XCTAssertEqual(birds["test_clips"] as? Int, 10)
         XCTAssertEqual(birds["classes"] as? Int, 2)
         XCTAssertEqual(((birds["floors"] as! [String: Any])["logmel-stats"] as! [String: Any])["accuracy"] as? Double, 0.6)
+        XCTAssertEqual(birds["skipped_clip_counts"] as? [String: Int], ["missing": 1, "unreadable": 1])
+        XCTAssertEqual(birds["skipped_clips"] as? [[String: String]], [
+            ["clip": "/data/birds/wav/a.wav", "split": "train", "reason": "missing", "detail": "no such file"],
+            ["clip": "/data/birds/wav/b.wav", "split": "test", "reason": "unreadable", "detail": "Format not recognised."],
+        ])
+        XCTAssertEqual((tasks["tut2018"] as! [String: Any])["skipped_clip_counts"] as? [String: Int], [:])
         XCTAssertNil((tasks["nsynth"] as! [String: Any])["accuracy"])
         XCTAssertEqual((tasks["nsynth"] as! [String: Any])["looked_for"] as? String, "data/nsynth")
         XCTAssertNotNil((tasks["tut2018"] as! [String: Any])["failed"])
@@ -49,7 +59,7 @@ final class SuiteReportTests: XCTestCase {
     func testMarkdownPutsFloorsBesideTheScore() {
         let markdown = report().markdown
         XCTAssertTrue(markdown.contains("| task | classes | train clips | test clips | accuracy | logmel-stats | seconds | note |"), markdown)
-        XCTAssertTrue(markdown.contains("| birds | 2 | 80 | 10 | 80.0% (mAP 90.0%) | 60.0% (mAP 65.0%) | 3.2 |"), markdown)
+        XCTAssertTrue(markdown.contains("| birds | 2 | 80 | 10 | 80.0% (mAP 90.0%) | 60.0% (mAP 65.0%) | 3.2 | 2 clips skipped (missing 1, unreadable 1): a.wav, b.wav |"), markdown)
         XCTAssertTrue(markdown.contains("| nsynth | – | – | – | – | – | – | skipped: data/nsynth: not found |"), markdown)
         XCTAssertTrue(markdown.contains("| **mean** | | | | **80.0%** | 60.0% |"), markdown)
     }

@@ -15,6 +15,9 @@ public struct EvaluationProtocol: Sendable, Hashable, Codable {
     public var maxTestClips: Int?
     /// Crops per embedder call.
     public var embeddingBatch = 64
+    /// A task fails when more than this fraction of the clips it lists are missing, empty or
+    /// undecodable; fewer are skipped, counted and named (``TaskData/skipped``).
+    public var maxBadFraction = 0.05
 
     /// The reference's protocol with four cached windows per training clip.
     public init() {}

@@ -57,10 +57,7 @@ public struct SuiteReport: Sendable {
                 entry["valid_accuracy"] = score.validAccuracy.map { $0 as Any } ?? NSNull()
                 entry["best_epoch"] = score.bestEpoch
                 entry["epochs"] = score.epochs
-                if task.unreadableClips > 0 {
-                    entry["unreadable_clips"] = task.unreadableClips
-                    entry["unreadable_examples"] = task.unreadableExamples
-                }
+                Self.addSkippedClips(of: task, to: &entry)
                 var floorsObject: [String: Any] = [:]
                 for (name, floor) in task.floors {
                     var floorEntry: [String: Any] = ["accuracy": floor.accuracy, "best_epoch": floor.bestEpoch]
@@ -74,6 +71,7 @@ public struct SuiteReport: Sendable {
             case .failed:
                 entry["failed"] = task.reason ?? "unknown"
                 if task.classes > 0 { entry["classes"] = task.classes }
+                Self.addSkippedClips(of: task, to: &entry)
             }
             tasksObject[task.name] = entry
         }
@@ -113,7 +111,7 @@ public struct SuiteReport: Sendable {
             case .scored:
                 let floorCells = floors.map { " \(cell(task.floors[$0])) |" }.joined()
                 var notes: [String] = []
-                if task.unreadableClips > 0 { notes.append("\(task.unreadableClips) unreadable clips left out") }
+                if !task.skippedClips.isEmpty { notes.append(Self.skippedNote(task.skippedClips)) }
                 if let score = task.score, score.validAccuracy == nil { notes.append("no validation clips: last of \(score.epochs) epochs") }
                 let note = notes.joined(separator: "; ")
                 lines.append("| \(task.name) | \(task.classes) | \(task.trainClips) | \(task.testClips) | \(cell(task.score)) |\(floorCells) \(String(format: "%.1f", task.seconds)) | \(note) |")
@@ -168,6 +166,20 @@ public struct SuiteReport: Sendable {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(rows.map { $0 + "\n" }.joined().utf8))
+    }
+
+    /// `skipped_clips` (each clip with split, reason, detail) and `skipped_clip_counts` (per reason).
+    private static func addSkippedClips(of task: TaskResult, to entry: inout [String: Any]) {
+        entry["skipped_clips"] = task.skippedClips.map {
+            ["clip": $0.clip, "split": $0.split.rawValue, "reason": $0.reason.rawValue, "detail": $0.detail]
+        }
+        entry["skipped_clip_counts"] = Dictionary(uniqueKeysWithValues: task.skippedClips.countsByReason.map { ($0.key.rawValue, $0.value) })
+    }
+
+    /// `4 clips skipped (missing 1, unreadable 3): a.wav, b.wav, …` with at most five file names.
+    private static func skippedNote(_ clips: [SkippedClip]) -> String {
+        let names = clips.prefix(5).map { ($0.clip as NSString).lastPathComponent }.joined(separator: ", ")
+        return "\(clips.count) clips skipped (\(clips.reasonSummary)): \(names)\(clips.count > 5 ? ", …" : "")"
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }

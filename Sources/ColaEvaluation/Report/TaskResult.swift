@@ -32,10 +32,9 @@ public struct TaskResult: Sendable {
     public var testClips = 0
     /// 1 s windows scored over the test clips.
     public var testWindows = 0
-    /// Clips that could not be decoded (left out of every split).
-    public var unreadableClips = 0
-    /// Up to three decode errors, for the report.
-    public var unreadableExamples: [String] = []
+    /// Listed clips left out because their files are missing, empty or undecodable, each with
+    /// its split and reason (all of them; also for a task that failed because of them).
+    public var skippedClips: [SkippedClip] = []
     /// The score of the embedder under test.
     public var score: ProbeScore?
     /// Scores of the floor embedders, by display name.
