@@ -4,8 +4,9 @@ import PackageDescription
 
 /// Cola: COLA contrastive pretraining of audio encoders over MPI, with a nine-task transfer suite.
 ///
-/// One module per layer (see README, "Design"): C shims, tensors and kernels, audio, model,
-/// distributed, training, evaluation, and the thin `cola` executable.
+/// One module per layer (README, "Code map"): C shims; ColaCore (seeded randomness, stable hashes,
+/// strict decoding); tensors and kernels; audio; model; distributed; training; evaluation; the
+/// stand-in synthesizer; the pipeline that joins training and evaluation; the thin `cola` executable.
 ///
 /// Two environment variables choose the system libraries (README, "Platforms"):
 /// - `COLA_MPI`: `openmpi` (default; pkg-config `ompi-c`), `mpich` (pkg-config `mpich`), or any other
@@ -42,6 +43,7 @@ let package = Package(
         .executable(name: "cola", targets: ["cola"]),
         .library(name: "ColaTraining", targets: ["ColaTraining"]),
         .library(name: "ColaEvaluation", targets: ["ColaEvaluation"]),
+        .library(name: "ColaPipeline", targets: ["ColaPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,38 +58,49 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "COpenMP"),
 
+        .target(name: "ColaCore"),
+
         // Numeric kernels stay optimized in debug builds too, so `swift test` (debug) runs the
         // reference and gradient checks in seconds.
         .target(
             name: "ColaTensor", dependencies: ["CBLAS", "CDNNL", "COpenMP"],
             swiftSettings: [.unsafeFlags(["-O"])] + oneDNNSwift, linkerSettings: oneDNNLinker
         ),
-        .target(name: "ColaAudio", dependencies: ["CSndFile", "CFFTW", "CSoxr"]),
-        .target(name: "ColaModel", dependencies: ["ColaTensor"], swiftSettings: [.unsafeFlags(["-O"])] + oneDNNSwift),
-        .target(name: "ColaDistributed", dependencies: ["CMPI"]),
+        .target(name: "ColaAudio", dependencies: ["ColaCore", "CSndFile", "CFFTW", "CSoxr"]),
+        .target(name: "ColaModel", dependencies: ["ColaCore", "ColaTensor"], swiftSettings: [.unsafeFlags(["-O"])] + oneDNNSwift),
+        .target(name: "ColaDistributed", dependencies: ["ColaCore", "CMPI"]),
         .target(
             name: "ColaTraining",
             dependencies: [
-                "ColaTensor", "ColaAudio", "ColaModel", "ColaDistributed", "ColaEvaluation",
+                "ColaCore", "ColaTensor", "ColaAudio", "ColaModel", "ColaDistributed",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: oneDNNSwift
         ),
-        .target(name: "ColaEvaluation", dependencies: ["ColaAudio", "ColaModel", "ColaTensor"], swiftSettings: oneDNNSwift),
+        .target(name: "ColaEvaluation", dependencies: ["ColaCore", "ColaAudio", "ColaModel", "ColaTensor"], swiftSettings: oneDNNSwift),
+        .target(name: "ColaStandIns", dependencies: ["ColaCore", "ColaAudio", "ColaEvaluation"], swiftSettings: oneDNNSwift),
+        .target(
+            name: "ColaPipeline",
+            dependencies: ["ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation"],
+            swiftSettings: oneDNNSwift
+        ),
         .executableTarget(
             name: "cola",
             dependencies: [
-                "ColaTraining", "ColaEvaluation",
+                "ColaAudio", "ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation", "ColaStandIns", "ColaPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: oneDNNSwift
         ),
 
+        .testTarget(name: "ColaCoreTests", dependencies: ["ColaCore"]),
         .testTarget(name: "ColaTensorTests", dependencies: ["ColaTensor"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaAudioTests", dependencies: ["ColaAudio"], exclude: ["Fixtures"]),
-        .testTarget(name: "ColaModelTests", dependencies: ["ColaModel"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaAudioTests", dependencies: ["ColaCore", "ColaAudio"], exclude: ["Fixtures"]),
+        .testTarget(name: "ColaModelTests", dependencies: ["ColaCore", "ColaTensor", "ColaModel"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
         .testTarget(name: "ColaDistributedTests", dependencies: ["ColaDistributed"]),
-        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaTraining", "ColaEvaluation"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaEvaluation"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaTrainingTests", dependencies: ["ColaCore", "ColaModel", "ColaDistributed", "ColaTraining"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaCore", "ColaAudio", "ColaTensor", "ColaModel", "ColaEvaluation"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaStandInsTests", dependencies: ["ColaAudio", "ColaEvaluation", "ColaStandIns"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaPipelineTests", dependencies: ["ColaTensor", "ColaModel", "ColaTraining", "ColaEvaluation", "ColaPipeline"], swiftSettings: oneDNNSwift),
     ]
 )

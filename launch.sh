@@ -146,6 +146,8 @@ command_test() {
   done
   require_swift
   STAGE_TIMES=()
+  say "module layers: every import declared in Package.swift, no back edges"
+  swift package dump-package | python3 Tests/check_module_layers.py
   if [ -n "$prefix" ]; then
     install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}"
     COLA_ONEDNN_PREFIX=$prefix stage "oneDNN $prefix + Open MPI" .build-onednn all
@@ -156,7 +158,7 @@ command_test() {
     if grep -qw avx512f /proc/cpuinfo; then
       # oneDNN reads ONEDNN_MAX_CPU_ISA (DNNL_MAX_CPU_ISA before 2.5) at its first use in a process.
       ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 stage "oneDNN 2.6 + Open MPI, capped to AVX2" .build \
-        'ColaAudioTests|ColaDistributedTests|ColaEvaluationTests' \
+        'ColaCoreTests|ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaStandInsTests' \
         test_pretrain_equivalence.sh test_pretrain_resume.sh test_pretrain_errors.sh
     else
       say "no AVX-512 on this CPU: the native run above is the AVX2 level"
@@ -165,7 +167,7 @@ command_test() {
     # step 1 (one-step gradients 5e-3 apart, as docs/reference.md allows), which moves steps 2–3 by
     # 5e-3 and 2e-2, past the trajectory's fixed bounds (issue 21).
     COLA_ONEDNN_PREFIX="$PWD/$ONEDNN3_PREFIX" stage "oneDNN 3.2 + Open MPI" .build-onednn3 \
-      'ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaTrainingTests|testTwentyAdamStepsOnSmallCNNFollowPyTorch' \
+      'ColaCoreTests|ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaStandInsTests|ColaTrainingTests|ColaPipelineTests|testTwentyAdamStepsOnSmallCNNFollowPyTorch' \
       test_pretrain_equivalence.sh test_pretrain_resume.sh
     COLA_MPI=mpich stage "oneDNN 2.6 + MPICH" .build-mpich none \
       test_mpi_collectives.sh test_hostfile.sh test_pretrain_equivalence.sh test_pretrain_resume.sh

@@ -43,7 +43,7 @@ TASKS = ["spcv1", "spcv2", "librispeech", "voxceleb", "voxforge", "musan", "nsyn
 
 
 def splitmix_outputs(seed: int, count: int) -> list[int]:
-    """The first `count` outputs of SplitMix64(seed), as Cola's `SplitMix64.next()`."""
+    """The first `count` outputs of SplitMix64 from state `seed`, as Cola's `SeededGenerator(state:)`."""
     state, outputs = seed & MASK, []
     for _ in range(count):
         state = (state + GAMMA) & MASK

@@ -30,7 +30,7 @@ if part distributed; then
   for encoder in cnn efficientnet_b0; do
     for ranks in 1 2; do
       mpi -np "$ranks" "$COLA_BIN" bench allreduce --train --encoder "$encoder" --local-batch 32 --steps 10 \
-        --out "$results/distributed.json" | grep -E "allreduce .*4.00 MiB|training|efficiency"
+        --out "$results" | grep -E "allreduce .*4.00 MiB|training|efficiency"
     done
   done
 fi
@@ -39,9 +39,9 @@ if part gradcache; then
   for run in "256 0 4" "256 64 3" "4096 64 2"; do
     read -r batch chunk steps <<<"$run"
     mpi -np 1 "$COLA_BIN" bench allreduce --train --encoder efficientnet_b0 --threads 2 --buckets 4 \
-      --local-batch "$batch" --chunk-size "$chunk" --steps "$steps" --out "$results/gradcache.json" | grep training
+      --local-batch "$batch" --chunk-size "$chunk" --steps "$steps" --out "$results" | grep training
   done
 fi
 if part logmel; then
-  "$COLA_BIN" bench logmel --out "$results/logmel.json"
+  "$COLA_BIN" bench logmel --out "$results"
 fi

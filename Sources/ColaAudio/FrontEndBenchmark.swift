@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// CPU cost of Cola's audio front end on generated 10 s clips, one thread: log-mel alone, decode +
@@ -42,7 +43,7 @@ public struct FrontEndBenchmark: Sendable {
     /// Writes `perFormat` deterministic clips (chirps with noise) of every format into `folder`.
     public init(folder: String, perFormat: Int, repeats: Int) throws {
         var clips: [Clip] = []
-        var random = SeededRandom(seed: 2026)
+        var random = SeededGenerator.keyed(seed: 2026)
         for format in Self.formats {
             for index in 0..<perFormat {
                 let frames = format.rate * Self.clipSeconds

@@ -1,3 +1,5 @@
+import ColaCore
+
 /// What happened to a clip while its pair was made (both are kept and counted).
 public struct PairNotes: Sendable, Equatable {
     /// The clip was shorter than one crop and was center zero-padded.
@@ -53,7 +55,7 @@ public final class PairSampler {
             waveform = [Float](repeating: 0, count: left) + waveform
                 + [Float](repeating: 0, count: Self.cropSamples - waveform.count - left)
         }
-        var random = SeededRandom(seed: seed, 0x4352_4F50, UInt64(epoch), UInt64(item))
+        var random = SeededGenerator.keyed(seed: seed, 0x4352_4F50, UInt64(epoch), UInt64(item))
         let span = waveform.count - Self.cropSamples + 1
         let anchorStart = random.below(span)
         let positiveStart = random.below(span)
@@ -93,7 +95,7 @@ public final class PairSampler {
 
     private func extractCrop(
         _ waveform: [Float], from start: Int, scale: Float, into output: UnsafeMutablePointer<Float>,
-        noise: UnsafeMutablePointer<SeededRandom>?
+        noise: UnsafeMutablePointer<SeededGenerator>?
     ) {
         crop.withUnsafeMutableBufferPointer { crop in
             let destination = crop.baseAddress!

@@ -1,3 +1,4 @@
+import ColaCore
 import Synchronization
 
 /// The order in which a data set's items are visited: a seeded permutation per epoch, walked by
@@ -27,7 +28,7 @@ public final class SampleOrder: Sendable {
     public func permutation(epoch: Int) -> [Int] {
         if let cached = cache.withLock({ $0[epoch] }) { return cached }
         var order = Array(0..<itemCount)
-        var random = SeededRandom(seed: seed, 0x5045_524D, UInt64(epoch))
+        var random = SeededGenerator.keyed(seed: seed, 0x5045_524D, UInt64(epoch))
         for i in stride(from: itemCount - 1, to: 0, by: -1) {
             order.swapAt(i, random.below(i + 1))
         }

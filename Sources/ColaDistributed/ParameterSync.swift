@@ -1,12 +1,12 @@
+import ColaCore
+
 /// Checks that every rank holds bit-identical parameters (`--check-sync`).
 public enum ParameterSync {
     /// An order-sensitive 64-bit FNV-1a hash of the values' bit patterns.
     public static func checksum(_ values: UnsafeBufferPointer<Float>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for value in values {
-            hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        var hash = StableHash()
+        for value in values { hash.combine(word: UInt64(value.bitPattern)) }
+        return hash.value
     }
 
     /// Every rank's checksum of `values`, in rank order (a collective: all ranks call it).

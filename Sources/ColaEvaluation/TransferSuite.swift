@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// Where and how a suite run reads and writes.
@@ -77,12 +78,17 @@ public final class TransferSuite {
     private func runTask(_ task: SuiteTask, evaluation: TaskEvaluation, log: (String) -> Void) -> TaskResult {
         let started = Date()
         var result = TaskResult(name: task.name, title: task.title)
-        let data: TaskData
+        var data: TaskData
         do {
-            data = try task.load(dataRoot: options.dataRoot)
-                .withValidationSplit()
+            // Screened before a validation split is carved, so bad files take no validation slot
+            // and are reported in the split their metadata gave.
+            data = ClipScreen.screen(try task.load(dataRoot: options.dataRoot)
                 .limitingTrainClips(to: options.settings.maxTrainClips)
-                .limitingTestClips(to: options.settings.maxTestClips)
+                .limitingTestClips(to: options.settings.maxTestClips))
+                .withValidationSplit()
+            result.skippedClips = data.skipped
+            logSkipped(data, log: log)
+            try data.requireUsableClips(maxFraction: options.settings.maxBadFraction)
         } catch let error as TaskImportError {
             if let path = error.missingPath {
                 result.status = .skipped
@@ -111,20 +117,26 @@ public final class TransferSuite {
         }
         log("\(task.name): \(data.classNames.count) classes, \(data.train.count)/\(data.valid.count)/\(data.test.count) train/valid/test clips")
         do {
-            let (score, splits, probe) = try evaluation.run(data, embedder: embedder)
+            let (score, splits, trainClips) = try Self.score(data, by: embedder, evaluation: evaluation)
+            let failed = Self.decodeFailures(in: splits, of: data)
             result.score = score
-            result.trainClips = probe.draws[0].trainClips
-            result.validClips = options.settings.shots == nil ? splits[1].scoredClipCount : 0
+            result.trainClips = trainClips
+            result.validClips = options.settings.shots == nil || data.metric == .multilabel ? splits[1].scoredClipCount : 0
             result.testClips = splits[2].scoredClipCount
             result.testWindows = splits[2].rowCount
-            result.unreadableClips = splits.map(\.unreadable.count).reduce(0, +)
-            result.unreadableExamples = Array(splits.flatMap(\.unreadable).prefix(3))
             log("\(task.name): \(embedder.displayName) \(SuiteReport.cell(score)) (\(SuiteReport.probeNote(score)), \(score.iterations ?? 0) iterations, "
                 + "embed \(score.cached == true ? "cached" : String(format: "%.1f s", score.embeddingSeconds ?? 0)), probe \(String(format: "%.1f s", score.probeSeconds ?? 0)))")
             for floor in floors {
-                let (floorScore, _, _) = try evaluation.run(data, embedder: floor)
+                let (floorScore, _, _) = try Self.score(data, by: floor, evaluation: evaluation)
                 result.floors[floor.displayName] = floorScore
                 log("\(task.name): floor \(floor.displayName) \(SuiteReport.cell(floorScore)) (\(SuiteReport.probeNote(floorScore)))")
+            }
+            if !failed.isEmpty {
+                log("\(task.name): \(failed.count) clips failed to decode while embedded (their embeddings are not cached; fix or remove the files):")
+                for clip in failed { log(Self.logLine(clip, task: task.name)) }
+                data.skipped += failed
+                result.skippedClips = data.skipped
+                try data.requireUsableClips(maxFraction: options.settings.maxBadFraction)
             }
             result.status = .scored
         } catch {
@@ -134,5 +146,43 @@ public final class TransferSuite {
         }
         result.seconds = Date().timeIntervalSince(started)
         return result
+    }
+
+    /// Embeds and scores `task`: one-vs-rest probes for a multilabel task, else one probe (on
+    /// each few-shot draw). Also returns the training clips a probe saw.
+    static func score(_ task: TaskData, by embedder: any ClipEmbedder, evaluation: TaskEvaluation) throws -> (score: ProbeScore, splits: [EmbeddedSplit], trainClips: Int) {
+        if task.metric == .multilabel {
+            let (score, splits) = try OneVsRestEvaluation(evaluation: evaluation).run(task, embedder: embedder)
+            return (score, splits, splits[0].scoredClipCount)
+        }
+        let (score, splits, probe) = try evaluation.run(task, embedder: embedder)
+        return (score, splits, probe.draws[0].trainClips)
+    }
+
+    /// Logs how many of the task's listed clips were skipped, by reason, and names them (the
+    /// first ``loggedSkippedClips``; results.json has all).
+    private func logSkipped(_ data: TaskData, log: (String) -> Void) {
+        guard !data.skipped.isEmpty else { return }
+        let allowed = String(format: "%g", 100 * options.settings.maxBadFraction)
+        log("\(data.name): skipped \(data.skipped.count) of \(data.listedClipCount) listed clips (\(data.skipped.reasonSummary)); the task fails above \(allowed)%:")
+        for clip in data.skipped.prefix(Self.loggedSkippedClips) { log(Self.logLine(clip, task: data.name)) }
+        if data.skipped.count > Self.loggedSkippedClips {
+            log("\(data.name):   … and \(data.skipped.count - Self.loggedSkippedClips) more (all in results.json)")
+        }
+    }
+
+    /// Skipped clips named one per line in the log.
+    static let loggedSkippedClips = 20
+
+    /// `task:   train missing /path/x.wav (no such file)`.
+    static func logLine(_ clip: SkippedClip, task: String) -> String {
+        "\(task):   \(clip.split.rawValue) \(clip.reason.rawValue) \(clip.clip) (\(clip.detail))"
+    }
+
+    /// The clips of `task` that failed to decode while its splits were embedded.
+    static func decodeFailures(in splits: [EmbeddedSplit], of task: TaskData) -> [SkippedClip] {
+        zip(TaskSplit.allCases, zip([task.train, task.valid, task.test], splits)).flatMap { split, pair in
+            pair.1.unreadable.map { SkippedClip(clip: pair.0[$0.index].key, split: split, error: $0.error) }
+        }
     }
 }

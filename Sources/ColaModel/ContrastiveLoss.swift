@@ -1,13 +1,5 @@
 import ColaTensor
 
-/// How anchors and positives are compared.
-public enum SimilarityKind: Sendable, Equatable {
-    /// `S = A·W·Pᵀ` with a learned W `[512, 512]` (`similarity.weight`), the reference's default.
-    case bilinear
-    /// `S = normalize(A)·normalize(P)ᵀ / temperature` (the reference uses 0.2).
-    case cosine(temperature: Float)
-}
-
 /// Result of ``ContrastiveLoss/compute(anchors:anchorCount:positives:positiveCount:positiveOffset:divisor:weight:weightGradient:anchorGradient:positiveGradient:)``.
 public struct ContrastiveLossResult: Sendable {
     /// Σ over the local rows of the cross-entropy, divided by the divisor (global batch).
@@ -32,11 +24,14 @@ public struct ContrastiveLossResult: Sendable {
 /// is column `positiveOffset + i`. The loss is summed over rows and divided by `divisor` (the
 /// global batch), so per-rank results add up to the global mean.
 public struct ContrastiveLoss {
-    public let similarity: SimilarityKind
+    public let similarity: Similarity
+    /// Divides cosine similarities (unused by the bilinear one).
+    public let temperature: Float
     public let dimension: Int
 
-    public init(similarity: SimilarityKind, dimension: Int = 512) {
+    public init(similarity: Similarity, temperature: Float = 0.2, dimension: Int = 512) {
         self.similarity = similarity
+        self.temperature = temperature
         self.dimension = dimension
     }
 
@@ -72,7 +67,7 @@ public struct ContrastiveLoss {
                     Matrix.multiply(transposeA: true, m: d, n: d, k: n, a: tp, lda: d, b: positives, ldb: d, beta: 1,
                                     c: weightGradient, ldc: d)
                 }
-            case .cosine(let temperature):
+            case .cosine:
                 var an = [Float](repeating: 0, count: b * d), pn = [Float](repeating: 0, count: n * d)
                 var aNorm = [Float](repeating: 0, count: b), pNorm = [Float](repeating: 0, count: n)
                 normalizeRows(anchors, rows: b, into: &an, norms: &aNorm)

@@ -1,24 +1,5 @@
 import ColaTensor
 
-/// What to build: the encoder, the similarity, and the embedding size.
-public struct ModelConfiguration: Sendable, Equatable {
-    public var encoder: EncoderKind
-    public var similarity: SimilarityKind
-    public var embeddingSize: Int
-    /// How the small CNN's 3×3 convolutions after the first compute and how its maps are stored
-    /// (default: the fastest this CPU runs, ``ConvolutionPlan/automatic(on:)``). EfficientNet-B0's
-    /// convolutions are strided, 1×1 or depthwise, always direct on channels-last maps.
-    public var convolution: ConvolutionPlan
-
-    public init(encoder: EncoderKind, similarity: SimilarityKind = .bilinear, embeddingSize: Int = 512,
-                convolution: ConvolutionPlan = .automatic()) {
-        self.encoder = encoder
-        self.similarity = similarity
-        self.embeddingSize = embeddingSize
-        self.convolution = convolution
-    }
-}
-
 /// The COLA model: encoder f, projection head g, and the similarity's parameters, over one flat
 /// parameter buffer and one flat gradient buffer.
 ///
@@ -31,7 +12,10 @@ public struct ModelConfiguration: Sendable, Equatable {
 /// try model.backward(embeddingGradient: dE) { range in /* gradients in range are final */ }
 /// ```
 public final class ContrastiveModel {
+    /// What the model is (encoder, head, similarity, …), as a run config names it.
     public let configuration: ModelConfiguration
+    /// How the small CNN's convolutions compute on this CPU.
+    public let convolutionPlan: ConvolutionPlan
     /// Trainable parameters (PyTorch `state_dict` names and shapes of the reference).
     public let parameters: ParameterTable
     /// Batch-norm running statistics (`…running_mean|running_var`), not trained.
@@ -53,22 +37,28 @@ public final class ContrastiveModel {
     private var embeddedRows = 0
     private var features: FeatureMap?
 
-    /// Builds the model and initializes it from `seed` (see ``Initialization``).
-    public init(_ configuration: ModelConfiguration, seed: UInt64) {
+    /// Builds the model and initializes it from `seed` (see ``Initialization``), its convolutions
+    /// computed as `plan` says: by default as ``ModelConfiguration/convolution`` asks where this CPU
+    /// runs it, else the fastest plan it runs (``ConvolutionPlan/forEvaluation(_:on:)``). A plan is
+    /// only how, never what: every plan computes the same function, to rounding.
+    public init(_ configuration: ModelConfiguration, plan: ConvolutionPlan? = nil, seed: UInt64) {
+        let plan = plan ?? .forEvaluation(configuration.convolution)
         self.configuration = configuration
+        convolutionPlan = plan
         var table = ParameterTable()
         var buffers = ParameterTable()
-        encoder = Encoder.make(configuration.encoder, convolution: configuration.convolution, table: &table, buffers: &buffers)
-        head = ProjectionHead(inputs: encoder.featureCount, outputs: configuration.embeddingSize,
+        encoder = Encoder.make(configuration.encoder, convolution: plan, table: &table, buffers: &buffers)
+        head = ProjectionHead(inputs: encoder.featureCount, outputs: configuration.embeddingDim,
                               normalized: configuration.similarity == .bilinear, table: &table)
         similarityEntry = configuration.similarity == .bilinear
-            ? table.register("similarity.weight", shape: [configuration.embeddingSize, configuration.embeddingSize]) : nil
+            ? table.register("similarity.weight", shape: [configuration.embeddingDim, configuration.embeddingDim]) : nil
         parameters = table
         self.buffers = buffers
         parameterValues = FloatBuffer(count: table.count)
         gradients = FloatBuffer(count: table.count)
         bufferValues = FloatBuffer(count: buffers.count)
-        loss = ContrastiveLoss(similarity: configuration.similarity, dimension: configuration.embeddingSize)
+        loss = ContrastiveLoss(similarity: configuration.similarity, temperature: configuration.temperature,
+                              dimension: configuration.embeddingDim)
         Initialization.initialize(table, encoder: configuration.encoder, values: parameterValues.pointer, seed: seed)
         Initialization.initialize(buffers, encoder: configuration.encoder, values: bufferValues.pointer, seed: seed)
     }
@@ -76,7 +66,7 @@ public final class ContrastiveModel {
     /// Features per clip the encoder produces (1280 for EfficientNet-B0, 512 for the small CNN).
     public var featureCount: Int { encoder.featureCount }
     /// Embedding size (512).
-    public var embeddingSize: Int { configuration.embeddingSize }
+    public var embeddingSize: Int { configuration.embeddingDim }
     /// W of the bilinear similarity (nil for cosine).
     public var similarityWeight: UnsafeMutablePointer<Float>? { similarityEntry.map { parameterValues.pointer + $0.offset } }
     /// Gradient of W (nil for cosine).

@@ -1,9 +1,10 @@
 import ColaTensor
 
-/// The encoder families of the reference.
-public enum EncoderKind: String, Sendable, CaseIterable {
-    /// Keras EfficientNet-B0 (`include_top=False, pooling='max'`), 1280 features.
-    case efficientNetB0 = "effnet"
+/// The encoder families of the reference (`model.encoder`).
+public enum EncoderKind: String, Codable, Sendable, CaseIterable {
+    /// Keras EfficientNet-B0 (`include_top=False, pooling='max'`) on a 1-channel 96×64 log-mel,
+    /// 1280 features.
+    case efficientNetB0 = "efficientnet_b0"
     /// 4 × [conv 3×3, BN, ReLU, max-pool 2] with 64…512 channels, global max pool, 512 features.
     case smallCNN = "cnn"
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ColaCore
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -16,7 +17,7 @@ import Darwin
 enum Initialization {
     static func initialize(_ table: ParameterTable, encoder: EncoderKind, values: UnsafeMutablePointer<Float>, seed: UInt64) {
         for (index, entry) in table.entries.enumerated() {
-            var generator = SeededGenerator(seed: seed, stream: UInt64(index) &+ 1)
+            var generator = SeededGenerator.stream(seed: seed, stream: UInt64(index) &+ 1)
             let out = values + entry.offset
             let name = entry.name
             if name.hasSuffix(".bias") || name.hasSuffix("running_mean") {

@@ -12,6 +12,14 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     /// What is wrong and what was expected.
     public let problem: String
 
+    /// An error for `key` of `file` (empty: the whole file), at `line` when known.
+    public init(file: String, key: String, line: Int?, problem: String) {
+        self.file = file
+        self.key = key
+        self.line = line
+        self.problem = problem
+    }
+
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
         return key.isEmpty ? "\(place): \(problem)" : "\(place): \(key): \(problem)"

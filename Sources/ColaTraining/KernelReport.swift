@@ -22,7 +22,7 @@ public struct KernelReport: Sendable {
         self.capabilities = capabilities
         let plan = ConvolutionPlan.automatic(on: capabilities)
         encoders = try EncoderKind.allCases.map { encoder in
-            let model = ContrastiveModel(ModelConfiguration(encoder: encoder, convolution: plan), seed: 1)
+            let model = ContrastiveModel(ModelConfiguration(encoder: encoder), plan: plan, seed: 1)
             let segments = 4
             let input = (0..<(segments * 32 * 32)).map { Float(($0 * 7919) % 997) / 100 - 5 }
             let embeddings = try model.embed(input, count: segments, mode: .training(dropConnectSeed: nil), frames: 32, bands: 32)

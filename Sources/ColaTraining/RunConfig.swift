@@ -1,3 +1,4 @@
+import ColaCore
 import ColaModel
 
 /// Everything a pretraining run needs, read from a YAML file in `configs/`.
@@ -13,7 +14,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Where the run directory goes; defaults to `runs/<name>`.
     public var runDir: String?
     public var data = DataConfig()
-    public var model = ModelConfig()
+    /// The model (ColaModel's ``ModelConfiguration``: the same type the checkpoint and evaluator use).
+    public var model = ModelConfiguration()
     public var training = TrainingConfig()
     public var evaluation = EvaluationConfig()
 
@@ -30,7 +32,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         runDir = try c.decodeIfPresent(String.self, forKey: .runDir)
         data = try c.decodeIfPresent(DataConfig.self, forKey: .data) ?? d.data
-        model = try c.decodeIfPresent(ModelConfig.self, forKey: .model) ?? d.model
+        model = try c.decodeIfPresent(ModelConfiguration.self, forKey: .model) ?? d.model
         training = try c.decodeIfPresent(TrainingConfig.self, forKey: .training) ?? d.training
         evaluation = try c.decodeIfPresent(EvaluationConfig.self, forKey: .evaluation) ?? d.evaluation
     }
@@ -91,51 +93,6 @@ public struct DataConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// The encoder, projection head and similarity.
-public struct ModelConfig: Codable, Equatable, Sendable {
-    /// Encoders Cola implements.
-    public enum Encoder: String, Codable, Sendable {
-        /// Keras EfficientNet-B0 on a 1-channel 96×64 log-mel, global max pool (1280 features).
-        case efficientnetB0 = "efficientnet_b0"
-        /// 4 × [conv 3×3, batch norm, ReLU, max-pool 2] with 64…512 channels, global max pool.
-        case cnn
-    }
-
-    /// Similarity between anchor and positive embeddings.
-    public enum Similarity: String, Codable, Sendable {
-        /// `a · (W p)`, the reference default.
-        case bilinear
-        /// `cos(a, p) / temperature`.
-        case cosine
-    }
-
-    public var encoder: Encoder = .efficientnetB0
-    /// Width of the projection head (Dense + LayerNorm + tanh).
-    public var embeddingDim: Int = 512
-    public var similarity: Similarity = .bilinear
-    /// Temperature for cosine similarity (reference: 0.2).
-    public var temperature: Float = 0.2
-    /// How the small CNN's 3×3 convolutions compute: `auto` (Winograd: oneDNN's on AVX-512, Cola's
-    /// on AVX2), `winograd` or `direct` (EfficientNet-B0's are always direct).
-    public var convolution: ConvolutionChoice = .auto
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case encoder, embeddingDim = "embedding_dim", similarity, temperature, convolution
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
-        let d = ModelConfig()
-        encoder = try c.decodeIfPresent(Encoder.self, forKey: .encoder) ?? d.encoder
-        embeddingDim = try c.decodeIfPresent(Int.self, forKey: .embeddingDim) ?? d.embeddingDim
-        similarity = try c.decodeIfPresent(Similarity.self, forKey: .similarity) ?? d.similarity
-        temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? d.temperature
-        convolution = try c.decodeIfPresent(ConvolutionChoice.self, forKey: .convolution) ?? d.convolution
-    }
-}
-
 /// Optimization, distribution and checkpointing.
 public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Which clips serve as negatives.
@@ -163,9 +120,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// How many checkpoints to keep (oldest removed first).
     public var keepCheckpoints: Int = 3
     public var logEvery: Int = 10
-    /// Normalize with the batch-norm running statistics and never update them (equivalence tests:
-    /// per-rank and per-chunk batch statistics otherwise differ from whole-batch ones).
-    public var freezeBatchNorm: Bool = false
     /// With `negatives: local`: replicas over the whole job, each scoring only its own clips
     /// (0 = one per rank). `local_groups: 8` on one rank reproduces an 8-replica reference run.
     public var localGroups: Int = 0
@@ -176,7 +130,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case batchSize = "batch_size", steps, learningRate = "learning_rate", weightDecay = "weight_decay"
         case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
         case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
-        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every", freezeBatchNorm = "freeze_batch_norm"
+        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every"
         case localGroups = "local_groups"
     }
 
@@ -194,7 +148,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
         keepCheckpoints = try c.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? d.keepCheckpoints
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
-        freezeBatchNorm = try c.decodeIfPresent(Bool.self, forKey: .freezeBatchNorm) ?? d.freezeBatchNorm
         localGroups = try c.decodeIfPresent(Int.self, forKey: .localGroups) ?? d.localGroups
     }
 }

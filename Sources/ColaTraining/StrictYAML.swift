@@ -1,10 +1,11 @@
+import ColaCore
 import Yams
 
 /// YAML decoding that refuses unknown keys and reports every problem as a ``ConfigError``
 /// naming the file, the dotted key and its line. Run configs and sweep files both read this way.
-enum StrictYAML {
+public enum StrictYAML {
     /// The node tree of `text`; an empty document is an empty mapping.
-    static func compose(_ text: String, file: String) throws -> Node {
+    public static func compose(_ text: String, file: String) throws -> Node {
         do {
             return try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
         } catch {
@@ -13,7 +14,7 @@ enum StrictYAML {
     }
 
     /// Decodes `type` from `root`; unknown keys, wrong types and bad values become ``ConfigError``.
-    static func decode<T: Decodable>(_ type: T.Type, from root: Node, file: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from root: Node, file: String) throws -> T {
         do {
             return try YAMLDecoder().decode(type, from: root)
         } catch let error as UnknownConfigKey {
@@ -25,7 +26,7 @@ enum StrictYAML {
     }
 
     /// The 1-based line of the key at `dottedPath`, or of its deepest ancestor that exists.
-    static func line(of dottedPath: String, in root: Node) -> Int? {
+    public static func line(of dottedPath: String, in root: Node) -> Int? {
         var node = root
         var keyNode: Node?
         for component in dottedPath.split(separator: ".") {
@@ -62,32 +63,5 @@ enum StrictYAML {
         case is [String].Type: return "a list of strings"
         default: return "\(type)"
         }
-    }
-}
-
-/// A key in a config section that the section does not have.
-struct UnknownConfigKey: Error {
-    let path: String
-    let allowed: [String]
-}
-
-/// Any key, to list what a YAML mapping holds.
-private struct AnyConfigKey: CodingKey {
-    let stringValue: String
-    let intValue: Int? = nil
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-extension Decoder {
-    /// A keyed container that first rejects keys `Key` does not list, so typos fail loudly.
-    func strictContainer<Key: CodingKey & CaseIterable>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        let all = try container(keyedBy: AnyConfigKey.self)
-        let allowed = Key.allCases.map(\.stringValue)
-        if let unknown = all.allKeys.first(where: { !allowed.contains($0.stringValue) }) {
-            let path = (codingPath + [unknown]).map(\.stringValue).joined(separator: ".")
-            throw UnknownConfigKey(path: path, allowed: allowed)
-        }
-        return try container(keyedBy: type)
     }
 }

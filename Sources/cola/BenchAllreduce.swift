@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColaDistributed
+import ColaModel
 import ColaTraining
 import Foundation
 
@@ -8,7 +9,10 @@ struct BenchAllreduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allreduce",
         abstract: "Gradient allreduce bandwidth across ranks at several bucket sizes.",
-        discussion: "mpirun -np 2 --bind-to none cola bench allreduce --out benchmarks/results/distributed-allreduce.json")
+        discussion: """
+            Writes DIR/distributed.json (DIR/gradcache.json with --chunk-size); results of other rank             counts already in the file are kept, so 1- and 2-rank runs add up to an efficiency.
+            Example: mpirun -np 2 --bind-to none cola bench allreduce --train --encoder cnn --local-batch 32
+            """)
 
     @Option(help: "Gradient elements (default: the COLA EfficientNet-B0 model's 4,926,012).")
     var elements = 4_926_012
@@ -19,14 +23,13 @@ struct BenchAllreduce: ParsableCommand {
     @Option(help: "Timed repetitions per bucket size (the median is reported).")
     var repetitions = 10
 
-    @Option(help: "JSON file for the results (rank 0 writes it; training results of other rank counts in it are kept).")
-    var out: String?
+    @OptionGroup var output: BenchmarkOutput
 
     @Flag(help: "Also time data-parallel training steps on synthetic input (1 thread per rank by default).")
     var train = false
 
-    @Option(help: "Encoder for --train: cnn or efficientnet_b0.")
-    var encoder = "cnn"
+    @Option(help: "Encoder for --train.")
+    var encoder: EncoderKind = .smallCNN
 
     @Option(help: "Clips per rank per step for --train.")
     var localBatch = 32
@@ -51,7 +54,7 @@ struct BenchAllreduce: ParsableCommand {
         var training: TrainingThroughputBenchmark.Result?
         if train {
             let config = try RunConfig.parse(yaml: "", file: "bench", overrides: [
-                "model.encoder=\(encoder)", "training.threads_per_rank=\(threads)", "training.batch_size=\(localBatch * communicator.size)",
+                "model.encoder=\(encoder.rawValue)", "training.threads_per_rank=\(threads)", "training.batch_size=\(localBatch * communicator.size)",
                 "training.chunk_size=\(chunkSize)",
             ])
             training = try TrainingThroughputBenchmark(config: config, localBatch: localBatch, steps: steps).run(communicator: communicator)
@@ -61,7 +64,8 @@ struct BenchAllreduce: ParsableCommand {
             print(String(format: "allreduce %d floats (%.1f MB), %d rank(s), buckets %.2f MiB (%d): %.2f ms, algorithm %.2f GB/s, bus %.2f GB/s",
                          r.elements, Double(r.elements * 4) / 1e6, r.ranks, r.bucketMegabytes, r.buckets, r.seconds * 1000, r.algorithmGBps, r.busGBps))
         }
-        var record = (out.flatMap { BenchmarkFile.read($0) }) ?? [:]
+        let path = try output.file(chunkSize > 0 ? "gradcache.json" : "distributed.json")
+        var record = BenchmarkFile.read(path) ?? [:]
         record["allreduce_\(communicator.size)rank"] = try BenchmarkFile.json(results)
         if let training {
             print("training " + training.encoder + String(format: ": %d rank(s) × %d thread(s), %d clips per rank (chunk %d): %.1f clips/s, step %.0f ms, comm %.1f ms (exposed %.1f ms), peak RSS %.0f MB",
@@ -76,10 +80,8 @@ struct BenchAllreduce: ParsableCommand {
                 print(String(format: "scaling efficiency (2 ranks vs 2 × 1 rank): %.1f%%", efficiency * 100))
             }
         }
-        if let out {
-            try BenchmarkFile.write(record, to: out)
-            print("wrote \(out)")
-        }
+        try BenchmarkFile.write(record, to: path)
+        print("wrote \(path)")
     }
 }
 

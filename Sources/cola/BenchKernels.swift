@@ -9,32 +9,26 @@ struct BenchKernels: ParsableCommand {
         abstract: "Cola's own kernels (fused batch norm + swish, blocked max pooling) alone: best time and GB/s.",
         discussion: """
             Run it on an AVX2 and on an AVX-512 machine (or build twice, native and COLA_CPU=portable) to compare \
-            the vector widths. Writes benchmarks/results/kernels.json.
+            the vector widths. Writes DIR/kernels.json.
             Example: cola bench kernels --threads 2
             """
     )
 
-    @Option(help: "Threads (OpenMP, as in training).")
-    var threads: Int = 2
+    @OptionGroup var threads: ThreadOption
 
     @Option(help: "Timed calls per kernel (the best is kept).")
     var repeats: Int = 5
 
-    @Option(help: "Output directory for the JSON result.")
-    var out: String = "benchmarks/results"
+    @OptionGroup var output: BenchmarkOutput
 
     func validate() throws {
-        guard threads >= 1, repeats >= 1 else { throw ValidationError("--threads and --repeats must be positive") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be positive") }
     }
 
     func run() throws {
-        let result = KernelBenchmark(threads: threads, repeats: repeats).run()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let path = "\(out)/kernels.json"
-        try encoder.encode(result).write(to: URL(fileURLWithPath: path))
-        print("\(threads) thread(s), oneDNN ISA \(result.instructionSet), CPU \(result.cpuFeatures), load \(result.loadAverage) → \(path)")
+        let result = KernelBenchmark(threads: threads.count, repeats: repeats).run()
+        let path = try output.write(result, to: "kernels.json")
+        print("\(threads.count) thread(s), oneDNN ISA \(result.instructionSet), CPU \(result.cpuFeatures), load \(result.loadAverage) → \(path)")
         for m in result.measurements {
             print(String(format: "  %-44@ %-14@ %8.2f ms %6.1f GB/s", m.kernel, m.shape, m.milliseconds, m.gigabytesPerSecond))
         }

@@ -13,11 +13,11 @@ struct BenchLogMel: ParsableCommand {
             Writes 10 s test clips (16 kHz mono WAV, 44.1 kHz stereo WAV, 48 kHz stereo FLAC), times \
             Cola's front end on one thread in CPU seconds per hour of audio, runs \
             benchmarks/peers/logmel_peers.py on the same files in the same run, measures the pair \
-            loader (B=256, 2 threads), and writes everything to --out as JSON.
+            loader (B=256, 2 threads), and writes everything to DIR/logmel.json.
+            Example: cola bench logmel --clips-per-format 4
             """)
 
-    @Option(help: "JSON result file.")
-    var out = "benchmarks/results/logmel.json"
+    @OptionGroup var output: BenchmarkOutput
 
     @Option(help: "Clips per format (three formats, 10 s each).")
     var clipsPerFormat = 4
@@ -79,10 +79,9 @@ struct BenchLogMel: ParsableCommand {
             result["peers"] = try runPeers(folder: folder.path)
         }
         let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: out))
-        print("wrote \(out)")
+        let path = try output.file("logmel.json")
+        try data.write(to: URL(fileURLWithPath: path))
+        print("wrote \(path)")
     }
 
     private func runPeers(folder: String) throws -> Any {

@@ -11,12 +11,13 @@ struct BenchTrain: ParsableCommand {
         discussion: """
             One step = forward of 2·batch log-mel segments (anchors and positives in one batch), bilinear \
             contrastive loss, backward, Adam. A clip is one anchor + positive pair. Writes \
-            benchmarks/results/train-<encoder>-b<batch>.json.
+            DIR/train-<encoder>-b<batch>.json.
+            Example: cola bench train --encoder cnn --batch 64 --threads 2
             """
     )
 
-    @Option(help: "Encoder: cnn or effnet.")
-    var encoder: String = "effnet"
+    @Option(help: "Encoder.")
+    var encoder: EncoderKind = .efficientNetB0
 
     @Option(help: "The small CNN's convolutions: auto (fastest this CPU runs: oneDNN's Winograd on AVX-512, Cola's on AVX2), winograd or direct.")
     var convolution: ConvolutionChoice = .auto
@@ -24,8 +25,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Clips per step (the step runs 2·batch segments).")
     var batch: Int = 64
 
-    @Option(help: "oneDNN and BLAS threads.")
-    var threads: Int = 2
+    @OptionGroup var threads: ThreadOption
 
     @Option(help: "Timed steps (after warm-up).")
     var steps: Int = 10
@@ -33,30 +33,24 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Untimed warm-up steps (at least one runs: it checks that no computation runs oneDNN's reference loops).")
     var warmup: Int = 2
 
-    @Option(help: "Output directory for the JSON result.")
-    var out: String = "benchmarks/results"
+    @OptionGroup var output: BenchmarkOutput
 
     @Flag(help: "Also time one profiled step per layer type (adds timer overhead to that step only).")
     var profile = false
 
     func validate() throws {
-        guard EncoderKind(rawValue: encoder) != nil else { throw ValidationError("--encoder must be cnn or effnet, not \(encoder)") }
-        guard batch >= 1, steps >= 1, threads >= 1, warmup >= 0 else {
-            throw ValidationError("--batch, --steps and --threads must be positive, --warmup not negative")
+        guard batch >= 1, steps >= 1, warmup >= 0 else {
+            throw ValidationError("--batch and --steps must be positive, --warmup not negative")
         }
     }
 
     func run() throws {
-        let result = try ModelStepBenchmark(encoder: EncoderKind(rawValue: encoder)!, convolution: convolution, batch: batch,
-                                            threads: threads,
+        let result = try ModelStepBenchmark(encoder: encoder, convolution: convolution, batch: batch,
+                                            threads: threads.count,
                                             steps: steps, warmup: warmup, profile: profile).run()
-        let encoderJSON = JSONEncoder()
-        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let path = "\(out)/train-\(encoder)-b\(batch).json"
-        try encoderJSON.encode(result).write(to: URL(fileURLWithPath: path))
+        let path = try output.write(result, to: "train-\(encoder.rawValue)-b\(batch).json")
         print(String(format: "%@ B%d: %.1f clips/s (median step %.3f s over %d steps), peak RSS %.0f MiB → %@",
-                     encoder, batch, result.clipsPerSecond, result.medianStepSeconds, steps, result.peakRSSMiB, path))
+                     encoder.rawValue, batch, result.clipsPerSecond, result.medianStepSeconds, steps, result.peakRSSMiB, path))
         print("  \(result.compute); oneDNN \(result.oneDNNVersion), ISA \(result.instructionSet)")
         for row in result.layers {
             let rate = row.gflopsPerSecond.map { String(format: " %.0f GFLOP/s", $0) } ?? ""

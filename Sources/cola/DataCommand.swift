@@ -1,11 +1,12 @@
 import ArgumentParser
-import ColaEvaluation
+import ColaStandIns
 import Foundation
 
 /// `cola data`: data preparation.
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data", abstract: "Build offline stand-in data sets (cola data standins).",
+        discussion: "Example: cola data standins --size tiny --out /tmp/standins",
         subcommands: [StandIns.self])
 }
 
@@ -20,13 +21,13 @@ struct StandIns: ParsableCommand {
             Uses espeak-ng, sox, fluidsynth with fluid-soundfont-gm / timgm6mb-soundfont, and recordings from \
             megaglest-data, sonic-pi-samples and hydrogen-data. Deterministic for a seed; a rerun skips tasks \
             already built with the same size and seed.
+            Example: cola data standins --size small --out data/standins-small
             """)
 
     @Option(help: "tiny (seconds, for tests), small (minutes, for the demo) or full (≥ 1,000 clips per task, ≥ 10 h pretraining audio).")
-    var size: String = "small"
+    var size: StandInSize = .small
 
-    @Option(help: "Folder to write into (one sub-folder per task).")
-    var out: String
+    @OptionGroup var output: OutputFolder
 
     @Option(help: "Seed for every random choice.")
     var seed: UInt64 = 1
@@ -38,9 +39,6 @@ struct StandIns: ParsableCommand {
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        guard StandInSize(rawValue: size) != nil else {
-            throw ValidationError("--size must be tiny, small or full, not \(size)")
-        }
         _ = try targets()
     }
 
@@ -57,12 +55,12 @@ struct StandIns: ParsableCommand {
 
     func run() throws {
         let builder = StandInBuilder(
-            root: URL(fileURLWithPath: out), size: StandInSize(rawValue: size)!, seed: seed, workers: workers,
+            root: URL(fileURLWithPath: output.path), size: size, seed: seed, workers: workers,
             print: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
         let started = Date()
         let outcomes = try builder.build(try targets())
         let files = outcomes.reduce(0) { $0 + $1.files }
         let bytes = outcomes.reduce(0) { $0 + $1.bytes }
-        print("stand-ins (\(size)) in \(out): \(files) files, \(bytes / 1_000_000) MB, \(Int(Date().timeIntervalSince(started).rounded())) s")
+        print("stand-ins (\(size.rawValue)) in \(output.path): \(files) files, \(bytes / 1_000_000) MB, \(Int(Date().timeIntervalSince(started).rounded())) s")
     }
 }

@@ -9,8 +9,8 @@ struct Doctor: ParsableCommand {
         abstract: "Print ranks, CPU placement, MPI, BLAS, oneDNN and libsndfile versions, CPU features, and the oneDNN "
             + "implementation of every computation of both encoders.",
         discussion: """
-            Run it under mpirun to see each rank's CPUs: mpirun -np 2 --bind-to none cola doctor
-            Exits 1 when a computation runs oneDNN's reference loops (ref:…) or another problem is found.
+            Run it under mpirun to see each rank's CPUs. Exits 1 when a computation runs oneDNN's reference loops (ref:…) or another problem is found.
+            Example: mpirun -np 2 --bind-to none cola doctor --collectives
             """
     )
 

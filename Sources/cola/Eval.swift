@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColaEvaluation
 import ColaModel
+import ColaPipeline
 import ColaTraining
 import Foundation
 
@@ -16,7 +17,10 @@ struct Eval: ParsableCommand {
             and scores test clips by logits averaged over their 1 s windows, with a 95% bootstrap \
             interval over test clips. --shots K trains on K clips per class (mean ± std over \
             --draws). Writes OUT/results.json, OUT/results.md and appends to scores.csv. \
-            Tasks without data are reported as skipped with the path looked for.
+            Tasks without data are reported as skipped with the path looked for. Clips whose files \
+            are missing, empty or undecodable are skipped, counted and named; a task fails when \
+            more than --max-bad-fraction of its clips are.
+            Example: cola eval --checkpoint runs/demo --data-root data/standins-small --out runs/demo/eval
             """)
 
     /// The embedders `--encoder` names.
@@ -25,29 +29,22 @@ struct Eval: ParsableCommand {
         case logmelStats = "logmel-stats"
     }
 
-    /// Architectures of `--encoder random`.
-    enum Architecture: String, ExpressibleByArgument, CaseIterable {
-        case effnet
-        case cnn
-    }
-
     @Option(help: "A checkpoint directory (step-NNNNNN/, or a folder whose 'latest' points to one).")
     var checkpoint: String?
 
     @Option(help: "The encoder to score when no checkpoint is given: \(EncoderChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
     var encoder: EncoderChoice?
 
-    @Option(help: "Architecture of --encoder random (and of its floor): effnet or cnn.")
-    var architecture: Architecture = .effnet
+    @Option(help: "Architecture of --encoder random (and of its floor).")
+    var architecture: EncoderKind = .efficientNetB0
 
-    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, or generic).")
+    @Option(help: "Folder holding one folder per task (spcv1, spcv2, librispeech, voxceleb, voxforge, musan, nsynth, birds, tut2018, generic or HEAR tasks).")
     var dataRoot: String
 
-    @Option(help: "Comma-separated task names, or 'all' (the nine plus every generic train.tsv/test.tsv folder).")
+    @Option(help: "Comma-separated task names (a folder under --data-root), hear:PATH for a HEAR 2021 task folder anywhere, or 'all' (the nine, every generic train.tsv/test.tsv folder and every HEAR scene task folder under --data-root).")
     var tasks = "all"
 
-    @Option(help: "Output folder for results.json and results.md.")
-    var out: String
+    @OptionGroup var output: OutputFolder
 
     @Option(help: "Embedding cache folder (default: $XDG_CACHE_HOME/cola/embeddings or ~/.cache/cola/embeddings).")
     var cache: String?
@@ -91,6 +88,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Use at most this many test clips per task (deterministic choice).")
     var maxTestClips: Int?
 
+    @Option(help: "Fail a task when more than this fraction of its listed clips are missing, empty or undecodable (fewer are skipped, counted and named).")
+    var maxBadFraction = EvaluationProtocol().maxBadFraction
+
     func validate() throws {
         guard (checkpoint == nil) != (encoder == nil) else {
             throw ValidationError("give either --checkpoint PATH or --encoder \(EncoderChoice.allCases.map(\.rawValue).joined(separator: "|"))")
@@ -101,11 +101,14 @@ struct Eval: ParsableCommand {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2, got \(folds)") }
         if let shots, shots < 1 { throw ValidationError("--shots must be at least 1, got \(shots)") }
         guard shots != nil || draws == 1 else { throw ValidationError("--draws \(draws) needs --shots (only few-shot training sets are drawn)") }
+        guard (0...1).contains(maxBadFraction) else {
+            throw ValidationError("--max-bad-fraction must be between 0 and 1, not \(maxBadFraction)")
+        }
     }
 
     func run() throws {
         let (embedder, floors, configurationText) = try embedders()
-        var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks, dataRoot: dataRoot), outputDirectory: out)
+        var options = TransferSuiteOptions(dataRoot: dataRoot, tasks: SuiteTask.select(tasks, dataRoot: dataRoot), outputDirectory: output.path)
         if let cache { options.cacheDirectory = cache }
         if let scores { options.scoresFile = scores }
         options.settings.trainWindowsPerClip = trainWindows
@@ -119,6 +122,7 @@ struct Eval: ParsableCommand {
         options.settings.bootstrapResamples = bootstrap
         options.settings.maxTrainClips = maxTrainClips
         options.settings.maxTestClips = maxTestClips
+        options.settings.maxBadFraction = maxBadFraction
         options.configurationText = configurationText
         let report = try TransferSuite(embedder: embedder, floors: floors, options: options).run { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -140,7 +144,7 @@ struct Eval: ParsableCommand {
             randomKind = trained.configuration.encoder
             configurationText = trained.configurationText
         } else {
-            randomKind = architecture == .cnn ? .smallCNN : .efficientNetB0
+            randomKind = architecture
             embedder = encoder == .random ? ModelEmbedder.random(randomKind, seed: randomSeed) : LogMelStatisticsEmbedder()
         }
         let floors: [any ClipEmbedder] = noFloors ? [] : [LogMelStatisticsEmbedder(), ModelEmbedder.random(randomKind, seed: randomSeed)]

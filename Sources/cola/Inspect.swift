@@ -6,7 +6,10 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Print a checkpoint's step, config, parameter count and checksum status.",
-        discussion: "CHECKPOINT is a step-NNNNNN directory, a `latest` link, a checkpoints folder or a run directory. Exits 1 when a file fails its checksum.")
+        discussion: """
+            CHECKPOINT is a step-NNNNNN directory, a `latest` link, a checkpoints folder or a run directory.             Exits 1 when a file fails its checksum.
+            Example: cola inspect runs/demo --compare runs/demo/checkpoints/step-000100
+            """)
 
     @Argument(help: "The checkpoint (or run directory) to inspect.")
     var checkpoint: String

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColaDistributed
+import ColaPipeline
 import ColaTraining
 import Foundation
 
@@ -56,64 +57,23 @@ struct Pretrain: ParsableCommand {
 
     func run() throws {
         let communicator = try MPICommunicator()
-        var request = pretrainRequest()
-        request.dataRoot = dataRoot
-        request.checkSync = checkSync
-        request.logItems = logItems
-        if resume {
-            request.resume = resumePath.map { $0 == "latest" ? .latest : .path($0) } ?? .latest
-        }
-        let rank = communicator.rank
-        if let every = try? everyCheckpoints(), every > 0 {
-            var written = 0
-            request.afterCheckpoint = { path, step in
-                written += 1
-                guard written % every == 0, let config = try? self.effectiveConfig(), step < config.training.steps else { return }
-                try self.evaluate(checkpoint: path, config: config, into: "\(config.resolvedRunDir)/eval/\(URL(fileURLWithPath: path).lastPathComponent)")
-            }
-        }
-        do {
-            let job = try PretrainJob.prepare(request, communicator: communicator)
-            let summary = try job.run()
-            if summary.preempted { return }
-            if communicator.isRoot, !job.config.evaluation.tasks.isEmpty, let checkpoint = summary.lastCheckpoint {
-                try evaluate(checkpoint: checkpoint, config: job.config, into: "\(job.config.resolvedRunDir)/eval")
-            }
-        } catch {
-            FileHandle.standardError.write(Data("cola pretrain: rank \(rank): \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-    }
-
-    /// `evaluation.every_checkpoints` of the effective config.
-    private func everyCheckpoints() throws -> Int {
-        try effectiveConfig().evaluation.everyCheckpoints
-    }
-
-    private func effectiveConfig() throws -> RunConfig {
-        try pretrainRequest().effectiveConfig()
-    }
-
-    /// The request the config file, `--set` and the flags that change the config describe.
-    private func pretrainRequest() -> PretrainRequest {
         var request = PretrainRequest(configPath: config)
         request.overrides = overrides
         request.runDir = runDir
         request.steps = steps
         request.batch = batch
         request.checkpointEvery = checkpointEvery
-        return request
-    }
-
-    /// Rank 0: the transfer suite on a checkpoint, into `output` (`runs/<name>/eval/` for the final one).
-    private func evaluate(checkpoint path: String, config: RunConfig, into output: String) throws {
-        guard let root = config.evaluation.dataRoot ?? dataRoot else {
-            throw ValidationError("evaluation.tasks is set but neither evaluation.data_root nor --data-root names the task folders")
+        request.dataRoot = dataRoot
+        request.checkSync = checkSync
+        request.logItems = logItems
+        if resume {
+            request.resume = resumePath.map { $0 == "latest" ? .latest : .path($0) } ?? .latest
         }
-        let report = try CheckpointEncoder(path: path).score(
-            dataRoot: root, tasks: config.evaluation.tasks, outputDirectory: output) { print($0) }
-        if let mean = report.meanAccuracy {
-            print(String(format: "transfer suite: mean accuracy %.1f%% ", mean * 100) + "(\(output)/results.md)")
+        do {
+            try EvaluatedPretraining(request: request).run(communicator: communicator) { print($0) }
+        } catch {
+            FileHandle.standardError.write(Data("cola pretrain: rank \(communicator.rank): \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

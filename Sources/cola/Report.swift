@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColaPipeline
 import ColaTraining
 import Foundation
 
@@ -11,6 +12,7 @@ struct Report: ParsableCommand {
             A sweep directory (with sweep.json) gets summary.json, summary.md and
             plots/{accuracy_vs_negatives,loss_curves}.svg; a run directory (with metrics.jsonl or
             eval/results.json) gets report.md, plots/loss_curve.svg and plots/contrastive_accuracy.svg.
+            Example: cola report runs/demo
             """
     )
 

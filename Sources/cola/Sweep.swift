@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColaPipeline
 import ColaTraining
 import Foundation
 

@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 import XCTest
 @testable import ColaAudio
@@ -15,7 +16,7 @@ final class PairBatchLoaderTests: XCTestCase {
     }
 
     private func noise(seconds: Double, seed: UInt64) -> [Float] {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator.keyed(seed: seed)
         return (0..<Int(seconds * 16000)).map { _ in random.unitInterval() - 0.5 }
     }
 

@@ -64,8 +64,9 @@ final class ClipAggregationTests: XCTestCase {
         ]
         let split = try SplitEmbedding(embedder: LogMelStatisticsEmbedder()).embed(clips, windows: .consecutive)
         XCTAssertEqual(split.scoredClipCount, 1)
-        XCTAssertEqual(split.unreadable.count, 1)
-        XCTAssertTrue(split.unreadable[0].contains("broken.wav"), split.unreadable[0])
+        XCTAssertEqual(split.unreadable.map(\.index), [1])
+        XCTAssertEqual(split.unreadable.first?.error.reason, .unreadable)
+        XCTAssertTrue("\(split.unreadable[0].error)".contains("broken.wav"), "\(split.unreadable[0].error)")
     }
 
     func testAveragePrecisionRanksByPositiveMargin() throws {

@@ -1,4 +1,5 @@
 import ColaAudio
+import ColaCore
 import Foundation
 import XCTest
 @testable import ColaEvaluation
@@ -8,7 +9,7 @@ final class LinearProbeTests: XCTestCase {
     /// level and length (0.6–2.2 s) plus white noise, so the classes are separable by construction.
     private func makeToneTask(in layout: MiniatureLayout, name: String, shuffleLabels: Bool) throws {
         let frequencies: [Double] = [300, 700, 1500, 3200]
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(state: 42)
         func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
         var rows: [String: [(String, Int)]] = ["train": [], "valid": [], "test": []]
         for (split, perClass) in [("train", 12), ("valid", 5), ("test", 10)] {
@@ -80,7 +81,7 @@ final class LinearProbeTests: XCTestCase {
         let task = try SuiteTask(name: "tones").load(dataRoot: layout.root)
         let embedded = try TaskEvaluation(settings: EvaluationProtocol(), cache: EmbeddingCache(directory: layout.path("cache")))
             .embeddings(of: task, by: LogMelStatisticsEmbedder())
-        var generator = SplitMix64(seed: 9)
+        var generator = SeededGenerator(state: 9)
         var shuffled = embedded.splits
         for index in shuffled.indices { shuffled[index].labels.shuffle(using: &generator) }
         let truth = TaskEvaluation.score(splits: embedded.splits, classes: 4, metric: .accuracy, settings: EvaluationProtocol()).score

@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 import XCTest
 @testable import ColaEvaluation
@@ -8,7 +9,7 @@ final class ProbeSolverTests: XCTestCase {
     /// `clipsPerClass` clips of `classes` classes, `windows` rows each, `width` features:
     /// a class-dependent mean plus seeded noise.
     private func split(classes: Int, clipsPerClass: [Int], windows: Int = 2, width: Int = 3, seed: UInt64 = 1) -> EmbeddedSplit {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(state: seed)
         func noise() -> Float { Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1 }
         var split = EmbeddedSplit(width: width)
         for (label, count) in clipsPerClass.enumerated() where label < classes {
@@ -27,7 +28,7 @@ final class ProbeSolverTests: XCTestCase {
     func testObjectiveGradientMatchesCentralDifferences() {
         let data = split(classes: 3, clipsPerClass: [4, 5, 3], width: 4)
         let objective = MultinomialLogisticObjective(rows: data.rows, labels: data.rowLabels, width: 4, classes: 3, inverseRegularization: 0.7)
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededGenerator(state: 3)
         let point = (0..<objective.parameterCount).map { _ in Double(generator.next() >> 11) / Double(1 << 53) - 0.5 }
         var gradient = [Double](repeating: 0, count: point.count)
         _ = objective.meanValue(at: point, gradient: &gradient)

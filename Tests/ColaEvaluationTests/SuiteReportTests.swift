@@ -36,6 +36,10 @@ final class SuiteReportTests: XCTestCase {
         skipped.status = .skipped
         skipped.reason = "data/nsynth: not found"
         skipped.lookedFor = "data/nsynth"
+        scored.skippedClips = [
+            SkippedClip(clip: "/data/birds/wav/a.wav", split: .train, reason: .missing, detail: "no such file"),
+            SkippedClip(clip: "/data/birds/wav/b.wav", split: .test, reason: .unreadable, detail: "Format not recognised."),
+        ]
         var failed = TaskResult(name: "tut2018", title: "TUT Urban Acoustic Scenes 2018")
         failed.status = .failed
         failed.reason = "meta.csv:3: expected filename<TAB>scene_label<TAB>identifier"
@@ -63,6 +67,12 @@ final class SuiteReportTests: XCTestCase {
         let floor = (birds["floors"] as! [String: Any])["logmel-stats"] as! [String: Any]
         XCTAssertEqual(floor["accuracy"] as? Double, 0.6)
         XCTAssertEqual(floor["accuracy_interval"] as? [Double], [0.3, 0.9])
+        XCTAssertEqual(birds["skipped_clip_counts"] as? [String: Int], ["missing": 1, "unreadable": 1])
+        XCTAssertEqual(birds["skipped_clips"] as? [[String: String]], [
+            ["clip": "/data/birds/wav/a.wav", "split": "train", "reason": "missing", "detail": "no such file"],
+            ["clip": "/data/birds/wav/b.wav", "split": "test", "reason": "unreadable", "detail": "Format not recognised."],
+        ])
+        XCTAssertEqual((tasks["tut2018"] as! [String: Any])["skipped_clip_counts"] as? [String: Int], [:])
         XCTAssertNil((tasks["nsynth"] as! [String: Any])["accuracy"])
         XCTAssertEqual((tasks["nsynth"] as! [String: Any])["looked_for"] as? String, "data/nsynth")
         XCTAssertNotNil((tasks["tut2018"] as! [String: Any])["failed"])
@@ -110,7 +120,7 @@ final class SuiteReportTests: XCTestCase {
     func testMarkdownPutsFloorsBesideTheScoreWithIntervals() {
         let markdown = report().markdown
         XCTAssertTrue(markdown.contains("| task | classes | train clips | test clips | accuracy | logmel-stats | seconds | note |"), markdown)
-        XCTAssertTrue(markdown.contains("| birds | 2 | 80 | 10 | 80.0% [60.0, 100.0] (mAP 90.0% [70.0, 100.0]) | 60.0% [30.0, 90.0] (mAP 65.0%) | 3.2 | C 0.316 (validation) |"), markdown)
+        XCTAssertTrue(markdown.contains("| birds | 2 | 80 | 10 | 80.0% [60.0, 100.0] (mAP 90.0% [70.0, 100.0]) | 60.0% [30.0, 90.0] (mAP 65.0%) | 3.2 | C 0.316 (validation); 2 clips skipped (missing 1, unreadable 1): a.wav, b.wav |"), markdown)
         XCTAssertTrue(markdown.contains("| nsynth | – | – | – | – | – | – | skipped: data/nsynth: not found |"), markdown)
         XCTAssertTrue(markdown.contains("| **mean** | | | | **80.0%** | 60.0% |"), markdown)
     }

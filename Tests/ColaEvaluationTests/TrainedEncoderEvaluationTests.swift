@@ -21,7 +21,7 @@ final class TrainedEncoderEvaluationTests: XCTestCase {
         }
         for (split, lines) in rows { try layout.text("tones/\(split).tsv", lines) }
 
-        let configuration = try ModelEmbedder.configuration(encoder: "cnn", similarity: "bilinear", temperature: 0.2, embeddingSize: 512)
+        let configuration = ModelConfiguration(encoder: .smallCNN)
         let model = ContrastiveModel(configuration, seed: 5)
         let report = try TransferSuite.scoreTrainedEncoder(
             configuration,

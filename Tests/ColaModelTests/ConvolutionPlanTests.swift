@@ -1,3 +1,4 @@
+import ColaCore
 import ColaTensor
 import XCTest
 @testable import ColaModel
@@ -58,7 +59,7 @@ final class ConvolutionPlanTests: XCTestCase {
         for encoder in EncoderKind.allCases {
             let model = ContrastiveModel(ModelConfiguration(encoder: encoder), seed: 1)
             let segments = 4
-            var generator = SeededGenerator(seed: 9)
+            var generator = SeededGenerator.stream(seed: 9, stream: 0)
             let input = (0..<(segments * 32 * 32)).map { _ in generator.nextUniform() * 8 - 10 }
             let embeddings = try model.embed(input, count: segments, mode: .training(dropConnectSeed: 1), frames: 32, bands: 32)
             try model.backward(embeddingGradient: [Float](repeating: 1e-3, count: embeddings.count))
@@ -74,7 +75,7 @@ final class ConvolutionPlanTests: XCTestCase {
     /// Blocks of 16 channels on an AVX2 CPU are the reference loops the check exists for.
     func testTheCheckNamesReferenceKernels() throws {
         try XCTSkipIf(ConvolutionCapabilities.host.channelBlock == 16, "oneDNN has JIT kernels for blocks of 16 here")
-        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: ConvolutionPlan(algorithm: .direct, storage: .blocks16)),
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN), plan: ConvolutionPlan(algorithm: .direct, storage: .blocks16),
                                      seed: 1)
         _ = try model.embed([Float](repeating: 0.5, count: 2 * 16 * 16), count: 2, mode: .inference, frames: 16, bands: 16)
         XCTAssertThrowsError(try model.requireFastKernels()) { error in

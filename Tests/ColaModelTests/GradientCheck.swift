@@ -1,3 +1,4 @@
+import ColaCore
 import ColaTensor
 import XCTest
 @testable import ColaModel
@@ -13,7 +14,7 @@ final class LayerHarness {
     private(set) var gradients = FloatBuffer(count: 0)
     private(set) var bufferValues = FloatBuffer(count: 0)
     let workspace = Workspace()
-    var generator = SeededGenerator(seed: 7)
+    var generator = SeededGenerator.stream(seed: 7, stream: 0)
 
     /// Call after the layer registered its parameters: random parameters, running var 1.
     func materialize(parameterScale: Float = 0.5) {

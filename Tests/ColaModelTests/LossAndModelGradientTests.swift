@@ -1,3 +1,4 @@
+import ColaCore
 import ColaTensor
 import XCTest
 @testable import ColaModel
@@ -5,12 +6,12 @@ import XCTest
 final class LossAndModelGradientTests: XCTestCase {
     /// Loss on a rectangular S (3 local anchors against 5 positives, labels at offset 1).
     func testContrastiveLossGradients() {
-        for similarity in [SimilarityKind.bilinear, .cosine(temperature: 0.2)] {
+        for similarity in Similarity.allCases {
             let d = 6, b = 3, n = 5, offset = 1
-            var generator = SeededGenerator(seed: 11)
+            var generator = SeededGenerator.stream(seed: 11, stream: 0)
             func random(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextUniform() * 2 - 1 } }
             var a = random(b * d), p = random(n * d), w = random(d * d)
-            let loss = ContrastiveLoss(similarity: similarity, dimension: d)
+            let loss = ContrastiveLoss(similarity: similarity, temperature: 0.2, dimension: d)
             func evaluate() -> (Float, [Float], [Float], [Float], Int) {
                 var da = [Float](repeating: 0, count: b * d), dp = [Float](repeating: 0, count: n * d)
                 var dw = [Float](repeating: 0, count: d * d)
@@ -54,7 +55,7 @@ final class LossAndModelGradientTests: XCTestCase {
         var e = [Float](repeating: 0, count: 16)
         for i in 0..<4 { e[i * d + i] = 2 }
         var da = [Float](repeating: 0, count: 16), dp = [Float](repeating: 0, count: 16)
-        let r = ContrastiveLoss(similarity: .cosine(temperature: 0.2), dimension: d)
+        let r = ContrastiveLoss(similarity: .cosine, temperature: 0.2, dimension: d)
             .compute(anchors: e, anchorCount: 4, positives: e, positiveCount: 4, positiveOffset: 0, divisor: 4,
                      weight: nil, weightGradient: nil, anchorGradient: &da, positiveGradient: &dp)
         let expected = -log(exp(5.0) / (exp(5.0) + 3))
@@ -143,9 +144,9 @@ final class LossAndModelGradientTests: XCTestCase {
     /// `step(backward)` returns the bilinear loss and, with `backward`, adds the gradients (checking
     /// that the final-gradient ranges tile the parameters, last layer first).
     private func smallCNNStep(_ convolution: ConvolutionPlan) -> (ContrastiveModel, (Bool) throws -> Float) {
-        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: convolution), seed: 3)
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN), plan: convolution, seed: 3)
         let b = 2
-        var generator = SeededGenerator(seed: 5)
+        var generator = SeededGenerator.stream(seed: 5, stream: 0)
         let input = (0..<(2 * b * 16 * 16)).map { _ in generator.nextUniform() * 4 - 2 }
         let mode = ForwardMode(statistics: .batch, updatesRunningStatistics: false, keepsActivations: true, dropConnectSeed: nil)
         return (model, { backward in

@@ -1,3 +1,4 @@
+import ColaCore
 import ColaTensor
 import XCTest
 @testable import ColaModel
@@ -16,7 +17,7 @@ final class ReferenceComparisonTests: XCTestCase {
     }
 
     func testSmallCNNCosineStepMatchesPyTorch() throws {
-        try compareStep("cnn_cosine.colafix", ModelConfiguration(encoder: .smallCNN, similarity: .cosine(temperature: 0.2)))
+        try compareStep("cnn_cosine.colafix", ModelConfiguration(encoder: .smallCNN, similarity: .cosine, temperature: 0.2))
     }
 
     func testEfficientNetB0BilinearStepMatchesPyTorch() throws {
@@ -86,10 +87,10 @@ final class ReferenceComparisonTests: XCTestCase {
     /// `perturbationSeed` is given.
     private func trajectory(_ fixture: ReferenceFixture, perturbationSeed: UInt64?) throws
         -> (model: ContrastiveModel, initial: [Float], losses: [Float]) {
-        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN, convolution: .direct), seed: 0)
+        let model = ContrastiveModel(ModelConfiguration(encoder: .smallCNN), plan: .direct, seed: 0)
         try load(fixture, into: model)
         if let perturbationSeed {
-            var generator = SeededGenerator(seed: perturbationSeed)
+            var generator = SeededGenerator.stream(seed: perturbationSeed, stream: 0)
             for i in 0..<model.parameters.count { model.parameterValues[i] *= 1 + 1e-7 * (2 * generator.nextUniform() - 1) }
         }
         let initial = model.parameterValues.array()

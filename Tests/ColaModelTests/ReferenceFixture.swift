@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// A `.colafix` file written by `benchmarks/reference/cola_reference.py`: named float tensors from
@@ -142,20 +143,12 @@ struct ReferenceFixture {
         }
     }
 
-    /// `offset + scale · t_i`, `t_i = 2 u_i − 1`, `u_i` the top 24 bits of SplitMix64's finalizer
-    /// of `key + (i + 1) · 0x9E3779B97F4A7C15`, times 2⁻²⁴. Every step but the final addition is
-    /// exact in Float (scale is a power of two), so this equals the Python writer bit for bit.
+    /// `offset + scale · t_i`, `t_i = 2 u_i − 1`, `u_i` SplitMix64's i-th uniform (top 24 bits)
+    /// from state `key`. Every step but the final addition is exact in Float (scale is a power of
+    /// two), so this equals the Python writer bit for bit.
     static func generatedValues(key: UInt64, offset: Float, scale: Float, count: Int) -> [Float] {
-        var values = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            var z = key &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            let t = Float(z >> 40) * 0x1p-24 * 2 - 1
-            values[i] = offset + t * scale
-        }
-        return values
+        var generator = SeededGenerator(state: key)
+        return (0..<count).map { _ in offset + (generator.nextUniform() * 2 - 1) * scale }
     }
 }
 

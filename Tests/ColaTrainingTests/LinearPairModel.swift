@@ -1,3 +1,4 @@
+import ColaCore
 import ColaModel
 import ColaTraining
 import Foundation
@@ -29,8 +30,8 @@ final class LinearPairModel: PairModel {
         parameterTable = table
         parameters = .allocate(capacity: table.count)
         gradients = .allocate(capacity: table.count)
-        var generator = SplitMix(seed: seed)
-        for i in 0..<table.count { parameters[i] = generator.nextFloat() * 0.8 - 0.4 }
+        var generator = SeededGenerator(state: seed)
+        for i in 0..<table.count { parameters[i] = generator.nextUniform() * 0.8 - 0.4 }
         gradients.update(repeating: 0)
     }
 
@@ -141,24 +142,10 @@ final class PlainSGD: FlatOptimizer {
     }
 }
 
-/// Deterministic test numbers.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}
-
 /// `clips` random pairs with ids `first..<first + clips`.
 func randomBatch(clips: Int, segmentLength: Int, seed: UInt64, first: Int = 0) -> StepBatch {
-    var generator = SplitMix(seed: seed)
-    let anchors = (0..<(clips * segmentLength)).map { _ in generator.nextFloat() * 2 - 1 }
-    let positives = (0..<(clips * segmentLength)).map { _ in generator.nextFloat() * 2 - 1 }
+    var generator = SeededGenerator(state: seed)
+    let anchors = (0..<(clips * segmentLength)).map { _ in generator.nextUniform() * 2 - 1 }
+    let positives = (0..<(clips * segmentLength)).map { _ in generator.nextUniform() * 2 - 1 }
     return StepBatch(anchors: anchors, positives: positives, clips: clips, itemIDs: Array(first..<(first + clips)))
 }

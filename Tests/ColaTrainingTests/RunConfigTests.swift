@@ -9,7 +9,7 @@ final class RunConfigTests: XCTestCase {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../configs/default.yaml").standardized.path
         let config = try RunConfig.load(path: path)
-        XCTAssertEqual(config.model.encoder, .efficientnetB0)
+        XCTAssertEqual(config.model.encoder, .efficientNetB0)
         XCTAssertEqual(config.model.similarity, .bilinear)
         XCTAssertEqual(config.model.embeddingDim, 512)
         XCTAssertEqual(config.model.convolution, .auto)
@@ -29,7 +29,7 @@ final class RunConfigTests: XCTestCase {
               steps: 20
             """, file: file)
         XCTAssertEqual(config.name, "small")
-        XCTAssertEqual(config.model.encoder, .cnn)
+        XCTAssertEqual(config.model.encoder, .smallCNN)
         XCTAssertEqual(config.training.batchSize, 64)
         XCTAssertEqual(config.training.steps, 20)
         XCTAssertEqual(config.training.learningRate, 1e-3, "unset keys keep defaults")

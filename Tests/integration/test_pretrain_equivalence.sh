@@ -14,7 +14,7 @@
 # larger, moved the 5-step loss by 3.3e-3 (its gradients are held to direct ones by the unit tests).
 set -euo pipefail
 source "$(dirname "$0")/pretrain_common.sh"
-frozen=(--set training.freeze_batch_norm=true --set training.learning_rate=0.0001 --set model.convolution=direct)
+frozen=(--set model.batch_norm=frozen --set training.learning_rate=0.0001 --set model.convolution=direct)
 
 pretrain 1 --run-dir "$scratch/global-1x8" "${frozen[@]}" | grep -E '^step 5/5'
 pretrain 2 --run-dir "$scratch/global-2x4" "${frozen[@]}" | grep -E '^step 5/5'

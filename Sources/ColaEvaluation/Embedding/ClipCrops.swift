@@ -1,3 +1,5 @@
+import ColaCore
+
 /// Where the probe's 1 s inputs come from in a clip's waveform (16 kHz mono), following the
 /// reference's `cola/supervised.py`:
 ///
@@ -30,7 +32,7 @@ public enum ClipCrops {
     public static func trainingOffsets(sampleCount: Int, count: Int, seed: UInt64) -> [Int] {
         let room = sampleCount - CropGeometry.samples
         guard room > 0 else { return Array(repeating: room / 2, count: count) }
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(state: seed)
         return (0..<count).map { _ in Int(generator.next() % UInt64(room + 1)) }
     }
 
@@ -47,22 +49,5 @@ public enum ClipCrops {
         for value in samples { squares += value * value }
         let scale = 1 / max(squares, 1e-9).squareRoot()
         return samples.map { $0 * scale }
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64) for crop positions, few-shot draws,
-/// cross-validation folds and bootstrap resamples.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

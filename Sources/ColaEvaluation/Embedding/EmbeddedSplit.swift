@@ -1,3 +1,5 @@
+import ColaAudio
+
 /// The embeddings of one split: rows of ``width`` floats, each belonging to one clip.
 ///
 /// Training clips have one row per random crop; validation and test clips one row per 1 s
@@ -11,11 +13,11 @@ public struct EmbeddedSplit: Sendable, Equatable {
     public var clipOfRow: [Int32]
     /// The label of each clip.
     public var labels: [Int32]
-    /// Paths of clips that could not be decoded, with the reason.
-    public var unreadable: [String]
+    /// Clips that failed to decode. Never stored in the ``EmbeddingCache``.
+    public var unreadable: [FailedClip]
 
     /// A split of `width`-wide rows.
-    public init(width: Int, rows: [Float] = [], clipOfRow: [Int32] = [], labels: [Int32] = [], unreadable: [String] = []) {
+    public init(width: Int, rows: [Float] = [], clipOfRow: [Int32] = [], labels: [Int32] = [], unreadable: [FailedClip] = []) {
         self.width = width
         self.rows = rows
         self.clipOfRow = clipOfRow
@@ -42,5 +44,19 @@ public struct EmbeddedSplit: Sendable, Equatable {
             start = end
         }
         return ranges
+    }
+
+    /// A clip of the split that failed to decode.
+    public struct FailedClip: Sendable, Equatable {
+        /// Its index among the split's clips.
+        public var index: Int
+        /// Why it failed.
+        public var error: AudioDecodeError
+
+        /// Clip `index` failed with `error`.
+        public init(index: Int, error: AudioDecodeError) {
+            self.index = index
+            self.error = error
+        }
     }
 }

@@ -1,12 +1,16 @@
+import ColaCore
 import Foundation
 
 /// Embeddings of a task's three splits kept on disk, one file per (embedder identity, task
 /// content, windowing), so a sweep over probes or repeated reports never re-embeds.
 ///
-/// File `<directory>/<task>-<key>.embeddings`: magic `COLAEMB1`, then per split (train, valid,
-/// test) the width, row count, clip count, unreadable count as UInt32, then clip-of-row Int32s,
-/// labels Int32s, row Float32s (little-endian), and the unreadable descriptions as UTF-8 lines.
-/// Files are written to a temporary name and renamed, so a crash never leaves a torn file.
+/// File `<directory>/<task>-<key>.embeddings`: magic `COLAEMB2`, then per split (train, valid,
+/// test) the width, row count and clip count as UInt32, then clip-of-row Int32s, labels Int32s
+/// and row Float32s (little-endian). Files are written to a temporary name and renamed, so a
+/// crash never leaves a torn file.
+///
+/// Only complete embeddings are stored: splits in which a clip failed to decode are not (see
+/// ``store(_:task:key:)``), so a failure is never read back as a task's embeddings.
 public struct EmbeddingCache: Sendable {
     /// Where cache files live.
     public let directory: String
@@ -24,11 +28,15 @@ public struct EmbeddingCache: Sendable {
     /// The cache key of `task` embedded by `embedderIdentity` with the given windowing: changes
     /// whenever a clip, a label, the embedder or the windowing changes, and when an audio file is
     /// rewritten under the same name (its size and modification time are part of the key).
+    /// Skipped clips are not part of the task's splits, so a file that is repaired changes the key.
     public static func key(task: TaskData, embedderIdentity: String, windowing: String) -> String {
         var text = "\(embedderIdentity)|\(windowing)|\(task.name)|\(task.classNames.joined(separator: ","))"
         for (name, clips) in [("train", task.train), ("valid", task.valid), ("test", task.test)] {
             text += "|\(name):"
-            for clip in clips { text += "\(clip.key)#\(fileFingerprint(clip.path))=\(clip.label);" }
+            for clip in clips {
+                let labels = clip.labelSet.map { $0.map(String.init).joined(separator: "+") } ?? "\(clip.label)"
+                text += "\(clip.key)#\(fileFingerprint(clip.path))=\(labels);"
+            }
         }
         return StableHash.hex(text)
     }
@@ -47,36 +55,34 @@ public struct EmbeddingCache: Sendable {
     public func load(task: String, key: String) -> [EmbeddedSplit]? {
         guard let data = FileManager.default.contents(atPath: path(task: task, key: key)) else { return nil }
         var reader = ByteReader(data: data)
-        guard reader.bytes(8) == Array("COLAEMB1".utf8) else { return nil }
+        guard reader.bytes(8) == Array(Self.magic.utf8) else { return nil }
         var splits: [EmbeddedSplit] = []
         for _ in 0..<3 {
-            guard let width = reader.uint32(), let rows = reader.uint32(), let clips = reader.uint32(), let unreadableCount = reader.uint32(),
+            guard let width = reader.uint32(), let rows = reader.uint32(), let clips = reader.uint32(),
                   let clipOfRow = reader.int32s(Int(rows)), let labels = reader.int32s(Int(clips)),
                   let values = reader.floats(Int(rows) * Int(width)) else { return nil }
-            var unreadable: [String] = []
-            for _ in 0..<unreadableCount {
-                guard let line = reader.line() else { return nil }
-                unreadable.append(line)
-            }
-            splits.append(EmbeddedSplit(width: Int(width), rows: values, clipOfRow: clipOfRow, labels: labels, unreadable: unreadable))
+            splits.append(EmbeddedSplit(width: Int(width), rows: values, clipOfRow: clipOfRow, labels: labels))
         }
         return splits
     }
 
-    /// Stores `splits` (train, valid, test) under `key`.
-    public func store(_ splits: [EmbeddedSplit], task: String, key: String) throws {
+    /// Stores `splits` (train, valid, test) under `key`, unless a clip of theirs failed to
+    /// decode (``EmbeddedSplit/unreadable``): such embeddings are incomplete, and the next run
+    /// decodes the clip again rather than reading the failure back.
+    ///
+    /// - Returns: Whether the splits were stored.
+    @discardableResult
+    public func store(_ splits: [EmbeddedSplit], task: String, key: String) throws -> Bool {
+        guard splits.allSatisfy({ $0.unreadable.isEmpty }) else { return false }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var data = Data("COLAEMB1".utf8)
+        var data = Data(Self.magic.utf8)
         for split in splits {
-            for value in [split.width, split.rowCount, split.clipCount, split.unreadable.count] {
+            for value in [split.width, split.rowCount, split.clipCount] {
                 withUnsafeBytes(of: UInt32(value).littleEndian) { data.append(contentsOf: $0) }
             }
             split.clipOfRow.withUnsafeBytes { data.append(contentsOf: $0) }
             split.labels.withUnsafeBytes { data.append(contentsOf: $0) }
             split.rows.withUnsafeBytes { data.append(contentsOf: $0) }
-            for line in split.unreadable {
-                data.append(contentsOf: Array(line.replacingOccurrences(of: "\n", with: " ").utf8) + [10])
-            }
         }
         let target = path(task: task, key: key)
         let temporary = target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
@@ -87,7 +93,11 @@ public struct EmbeddingCache: Sendable {
             try? FileManager.default.removeItem(atPath: temporary)
             throw EmbeddingCacheError(path: target, reason: "cannot rename \(temporary) into place")
         }
+        return true
     }
+
+    /// The file format's first eight bytes (version 2: no failures stored).
+    private static let magic = "COLAEMB2"
 }
 
 /// A cache file that cannot be written.
@@ -134,12 +144,5 @@ private struct ByteReader {
             }
             initialized = count
         }
-    }
-
-    mutating func line() -> String? {
-        guard let end = data[(data.startIndex + offset)...].firstIndex(of: 10) else { return nil }
-        let text = String(decoding: data[(data.startIndex + offset)..<end], as: UTF8.self)
-        offset = end - data.startIndex + 1
-        return text
     }
 }

@@ -1,3 +1,4 @@
+import ColaCore
 import ColaModel
 import ColaTensor
 
@@ -9,6 +10,8 @@ public final class ModelEmbedder: ClipEmbedder {
     public let identity: String
     public let displayName: String
     public var width: Int { model.featureCount }
+    /// How the encoder's convolutions compute on this CPU.
+    public var convolutionPlan: ConvolutionPlan { model.convolutionPlan }
     private let model: ContrastiveModel
 
     /// Wraps `model`; `identity` must name its weights (see ``contentIdentity(parameters:buffers:)``).
@@ -27,7 +30,8 @@ public final class ModelEmbedder: ClipEmbedder {
     }
 
     /// An encoder of `configuration` with trained values, matched by name: every parameter and
-    /// batch-norm buffer the model declares must be in the tables with the same shape.
+    /// batch-norm buffer the model declares must be in the tables with the same shape. Its
+    /// convolutions compute as trained where this CPU can (``ConvolutionPlan/forEvaluation(_:on:)``).
     ///
     /// - Parameters:
     ///   - parameters: A parameter table (PyTorch `state_dict` names) and its flat values.
@@ -45,39 +49,14 @@ public final class ModelEmbedder: ClipEmbedder {
         return ModelEmbedder(model: model, identity: identity, displayName: displayName)
     }
 
-    /// The model configuration a run config names: `encoder` `efficientnet_b0` or `cnn`,
-    /// `similarity` `bilinear` or `cosine` (with `temperature`), head width `embeddingSize`.
-    public static func configuration(encoder: String, similarity: String, temperature: Float, embeddingSize: Int) throws -> ModelConfiguration {
-        let kind: EncoderKind
-        switch encoder {
-        case "efficientnet_b0", EncoderKind.efficientNetB0.rawValue: kind = .efficientNetB0
-        case "cnn": kind = .smallCNN
-        default: throw ModelEmbedderError(problem: "unknown encoder \(encoder) (expected efficientnet_b0 or cnn)")
-        }
-        let similarityKind: SimilarityKind
-        switch similarity {
-        case "bilinear": similarityKind = .bilinear
-        case "cosine": similarityKind = .cosine(temperature: temperature)
-        default: throw ModelEmbedderError(problem: "unknown similarity \(similarity) (expected bilinear or cosine)")
-        }
-        return ModelConfiguration(encoder: kind, similarity: similarityKind, embeddingSize: embeddingSize)
-    }
-
     /// A hash of the weights' bits: the cache key part that changes whenever the checkpoint does.
     public static func contentIdentity(parameters: [Float], buffers: [Float]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = StableHash()
         for values in [parameters, buffers] {
-            hash ^= UInt64(values.count)
-            hash = hash &* 0x0000_0100_0000_01b3
-            values.withUnsafeBufferPointer { buffer in
-                for value in buffer {
-                    hash ^= UInt64(value.bitPattern)
-                    hash = hash &* 0x0000_0100_0000_01b3
-                }
-            }
+            hash.combine(word: UInt64(values.count))
+            for value in values { hash.combine(word: UInt64(value.bitPattern)) }
         }
-        let text = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        return hash.hex
     }
 
     public func embed(_ crops: [Float], count: Int) throws -> [Float] {

@@ -1,4 +1,5 @@
 import ColaAudio
+import ColaCore
 
 /// Decodes clips, cuts them into 1 s windows (``ClipCrops``), computes their log-mel and
 /// embeds them in batches with a ``ClipEmbedder``.
@@ -47,7 +48,7 @@ public final class SplitEmbedding {
                 let end = clip.durationSeconds.map { (clip.startSeconds ?? 0) + $0 }
                 waveform = try decoder.decode(path: clip.path, start: clip.startSeconds, end: end)
             } catch {
-                split.unreadable.append("\(error)")
+                split.unreadable.append(EmbeddedSplit.FailedClip(index: index, error: error))
                 continue
             }
             let offsets: [Int]

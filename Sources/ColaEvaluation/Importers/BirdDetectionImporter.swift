@@ -9,7 +9,9 @@
 ///
 /// At least one of the two CSVs must be present. Audio is looked for in, in order,
 /// `<csv stem>_wav/wav/`, `<csv stem>_wav/`, `<datasetid>/wav/`, `<datasetid>/`, `wav/`
-/// (where `<csv stem>` is the CSV name without `_metadata.csv`). Classes: `nobird` (0), `bird` (1).
+/// (where `<csv stem>` is the CSV name without `_metadata.csv`): the first of them that holds
+/// any item of the CSV; an item absent from it is skipped by ``ClipScreen``. Classes: `nobird`
+/// (0), `bird` (1).
 /// Items are split 80/10/10 per class by ``SourceSplit``; the task is scored as detection
 /// (accuracy and average precision of `bird`).
 public struct BirdDetectionImporter: TaskImporter {
@@ -33,8 +35,7 @@ public struct BirdDetectionImporter: TaskImporter {
     }
 
     private func readMetadata(_ path: String, root: String, stem: String) throws -> [LabeledClip] {
-        var clips: [LabeledClip] = []
-        var audioFolder: String?
+        var items: [(item: String, datasetID: String, hasBird: Int)] = []
         for (number, line) in try TaskFiles.lines(of: path) {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             if number == 1 {
@@ -46,16 +47,13 @@ public struct BirdDetectionImporter: TaskImporter {
             guard fields.count == 3, !fields[0].isEmpty, let hasBird = Int(fields[2]), hasBird == 0 || hasBird == 1 else {
                 throw TaskImportError.malformed(file: path, line: number, reason: "expected <itemid>,<datasetid>,<0|1>, found \"\(line.prefix(80))\"")
             }
-            let folder = audioFolder ?? findAudioFolder(root: root, stem: stem, datasetID: fields[1], item: fields[0])
-            guard let folder else {
-                throw TaskImportError.malformed(file: path, line: number, reason: "no audio for item \(fields[0]): looked for \(TaskFiles.join(root, "\(stem)_wav/wav/\(fields[0]).wav")) and the other documented folders")
-            }
-            audioFolder = folder
-            let audio = TaskFiles.join(folder, "\(fields[0]).wav")
-            try TaskFiles.requireListed(audio, file: path, line: number)
-            clips.append(LabeledClip(path: audio, label: hasBird, source: "\(fields[1])/\(fields[0])"))
+            items.append((fields[0], fields[1], hasBird))
         }
-        return clips
+        guard let folder = items.lazy.compactMap({ findAudioFolder(root: root, stem: stem, datasetID: $0.datasetID, item: $0.item) }).first else {
+            let example = items.first.map { "\($0.item).wav" } ?? "<itemid>.wav"
+            throw TaskImportError.missing(path: TaskFiles.join(root, "\(stem)_wav/wav/\(example)"), expected: "the audio of \(path) (or the other documented folders)")
+        }
+        return items.map { LabeledClip(path: TaskFiles.join(folder, "\($0.item).wav"), label: $0.hasBird, source: "\($0.datasetID)/\($0.item)") }
     }
 
     private func findAudioFolder(root: String, stem: String, datasetID: String, item: String) -> String? {

@@ -8,7 +8,8 @@
 /// Every `<split>` folder present (e.g. `train-clean-100`) contributes its speakers; the classes
 /// are the speakers. Each speaker's utterances are split 80/10/10 into train/validation/test by
 /// ``SourceSplit`` (utterance level, deterministic). Transcript lines must read
-/// `<speaker>-<chapter>-<utt> TEXT` and name a file that exists.
+/// `<speaker>-<chapter>-<utt> TEXT`; an utterance a transcript names whose `.flac` is absent is
+/// listed all the same and skipped by ``ClipScreen``.
 public struct LibriSpeechImporter: TaskImporter {
     /// An importer.
     public init() {}
@@ -27,8 +28,8 @@ public struct LibriSpeechImporter: TaskImporter {
             for speaker in TaskFiles.subfolders(splitPath) where Int(speaker) != nil {
                 for chapter in TaskFiles.subfolders(TaskFiles.join(splitPath, speaker)) {
                     let chapterPath = TaskFiles.join(splitPath, speaker, chapter)
-                    try checkTranscript(TaskFiles.join(chapterPath, "\(speaker)-\(chapter).trans.txt"), chapterPath: chapterPath, prefix: "\(speaker)-\(chapter)-")
-                    for file in TaskFiles.audioFiles(in: chapterPath) {
+                    let transcribed = try transcribedFiles(TaskFiles.join(chapterPath, "\(speaker)-\(chapter).trans.txt"), prefix: "\(speaker)-\(chapter)-")
+                    for file in Set(TaskFiles.audioFiles(in: chapterPath)).union(transcribed).sorted() {
                         utterances.append((speaker, TaskFiles.join(chapterPath, file)))
                     }
                 }
@@ -41,15 +42,18 @@ public struct LibriSpeechImporter: TaskImporter {
         return TaskData(name: name, classNames: speakers, train: split.train, valid: split.valid, test: split.test)
     }
 
-    private func checkTranscript(_ path: String, chapterPath: String, prefix: String) throws {
-        guard TaskFiles.exists(path) else { return }
+    /// The `.flac` names a chapter's transcript lists (none when it has no transcript).
+    private func transcribedFiles(_ path: String, prefix: String) throws -> [String] {
+        guard TaskFiles.exists(path) else { return [] }
+        var files: [String] = []
         for (number, line) in try TaskFiles.lines(of: path) {
             let id = line.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
             let utterance = id.dropFirst(prefix.count)
             guard id.hasPrefix(prefix), !utterance.isEmpty, utterance.allSatisfy(\.isNumber) else {
                 throw TaskImportError.malformed(file: path, line: number, reason: "expected \(prefix)<utt> TEXT, found \"\(line.prefix(60))\"")
             }
-            try TaskFiles.requireListed(TaskFiles.join(chapterPath, "\(id).flac"), file: path, line: number)
+            files.append("\(id).flac")
         }
+        return files
     }
 }

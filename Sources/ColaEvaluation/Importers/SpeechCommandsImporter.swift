@@ -1,4 +1,5 @@
 import ColaAudio
+import ColaCore
 
 /// Speech Commands (Warden 2018), v0.01 or v0.02, as the archive unpacks:
 ///
@@ -9,7 +10,8 @@ import ColaAudio
 /// testing_list.txt                    <word>/<file>.wav per line
 /// ```
 ///
-/// Files in neither list are train. The folder may also hold these in one sub-folder
+/// Files in neither list are train. A listed file that is absent stays in its split and is
+/// skipped by ``ClipScreen``. The folder may also hold these in one sub-folder
 /// (e.g. `speech_commands_v0.01/`).
 public struct SpeechCommandsImporter: TaskImporter {
     /// Which class set to build.
@@ -41,12 +43,13 @@ public struct SpeechCommandsImporter: TaskImporter {
         guard TaskFiles.exists(testingList) else {
             throw TaskImportError.missing(path: testingList, expected: "Speech Commands testing_list.txt")
         }
-        let validNames = try readList(validationList, root: root)
-        let testNames = try readList(testingList, root: root)
         let words = TaskFiles.subfolders(root).filter { !$0.hasPrefix("_") }
         guard !words.isEmpty else {
             throw TaskImportError.empty(task: name, reason: "no word folders in \(root)")
         }
+        let validNames = try readList(validationList, words: Set(words))
+        let testNames = try readList(testingList, words: Set(words))
+        let listed = Set(validNames.keys).union(testNames.keys)
 
         let classNames: [String]
         switch setup {
@@ -58,10 +61,11 @@ public struct SpeechCommandsImporter: TaskImporter {
         var splits: [[LabeledClip]] = [[], [], []]
         var unknown: [[LabeledClip]] = [[], [], []]
         for word in words {
-            for file in TaskFiles.audioFiles(in: TaskFiles.join(root, word)) {
-                let relative = "\(word)/\(file)"
+            let found = TaskFiles.audioFiles(in: TaskFiles.join(root, word)).map { "\(word)/\($0)" }
+            for relative in Set(found).union(listed.filter { $0.hasPrefix(word + "/") }).sorted() {
+                let file = String(relative.dropFirst(word.count + 1))
                 let speaker = file.components(separatedBy: "_nohash_").first ?? file
-                let split = testNames.contains(relative) ? 2 : validNames.contains(relative) ? 1 : 0
+                let split = testNames[relative] != nil ? 2 : validNames[relative] != nil ? 1 : 0
                 let path = TaskFiles.join(root, relative)
                 if let label = classNames.firstIndex(of: word) {
                     splits[split].append(LabeledClip(path: path, label: label, source: speaker))
@@ -113,16 +117,20 @@ public struct SpeechCommandsImporter: TaskImporter {
         return clips
     }
 
-    private func readList(_ path: String, root: String) throws -> Set<String> {
-        var names = Set<String>()
+    /// The entries of a split list (`<word>/<file>.wav`), each with its line number; every
+    /// entry's word must be one of the word folders.
+    private func readList(_ path: String, words: Set<String>) throws -> [String: Int] {
+        var names: [String: Int] = [:]
         for (number, line) in try TaskFiles.lines(of: path) {
             let entry = line.trimmingCharacters(in: .whitespaces)
             let parts = entry.split(separator: "/")
             guard parts.count == 2, TaskFiles.isAudio(entry) else {
                 throw TaskImportError.malformed(file: path, line: number, reason: "expected <word>/<file>.wav, found \"\(entry)\"")
             }
-            try TaskFiles.requireListed(TaskFiles.join(root, entry), file: path, line: number)
-            names.insert(entry)
+            guard words.contains(String(parts[0])) else {
+                throw TaskImportError.malformed(file: path, line: number, reason: "names \(entry), but there is no word folder \(parts[0])/")
+            }
+            names[entry] = number
         }
         return names
     }

@@ -70,11 +70,4 @@ enum TaskFiles {
         }
         return numbered
     }
-
-    /// Requires that `path` exists, or throws a malformed-line error pointing at the line that names it.
-    static func requireListed(_ path: String, file: String, line: Int) throws {
-        guard exists(path) else {
-            throw TaskImportError.malformed(file: file, line: line, reason: "names \(path), which does not exist")
-        }
-    }
 }

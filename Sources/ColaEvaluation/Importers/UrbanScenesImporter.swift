@@ -67,7 +67,6 @@ public struct UrbanScenesImporter: TaskImporter {
                 throw TaskImportError.malformed(file: path, line: number, reason: "\(fields[0]) is not listed in meta.csv")
             }
             let audio = TaskFiles.join(root, fields[0])
-            try TaskFiles.requireListed(audio, file: path, line: number)
             entries.append(FoldEntry(path: audio, scene: fields[1], source: identifier, file: path, line: number))
         }
         return entries

@@ -1,3 +1,5 @@
+import ColaCore
+
 /// A two-sided confidence interval of a score, written to `results.json` as `[lower, upper]`.
 public struct ScoreInterval: Sendable, Equatable, Codable {
     /// Lower bound.
@@ -33,7 +35,7 @@ public enum BootstrapInterval {
     /// The 95% interval of `statistic` (called with the indices of one resample of `0..<count`).
     public static func percentile95(count: Int, resamples: Int, seed: UInt64, statistic: ([Int]) -> Double) -> ScoreInterval? {
         guard count > 0, resamples > 0 else { return nil }
-        var generator = SplitMix64(seed: seed ^ 0xb007_57a9_0000_0095)
+        var generator = SeededGenerator(state: seed ^ 0xb007_57a9_0000_0095)
         var indices = [Int](repeating: 0, count: count)
         var values: [Double] = []
         values.reserveCapacity(resamples)

@@ -1,3 +1,5 @@
+import ColaCore
+
 /// Subsets of an embedded split by clip: few-shot draws and cross-validation folds.
 extension EmbeddedSplit {
     /// The class of each row.
@@ -26,12 +28,12 @@ extension EmbeddedSplit {
 }
 
 /// A seeded random order of a split's clips that a few lines of Python reproduce
-/// (`benchmarks/probe_standins.py`): clip `i` gets the `i`-th output of `SplitMix64(seed: stream)`,
+/// (`benchmarks/probe_standins.py`): clip `i` gets the `i`-th output of `SeededGenerator(state: stream)`,
 /// and clips are taken in increasing order of it.
 enum SeededClipOrder {
     /// The key of every clip `0..<count`.
     static func keys(count: Int, stream: UInt64) -> [UInt64] {
-        var generator = SplitMix64(seed: stream)
+        var generator = SeededGenerator(state: stream)
         return (0..<count).map { _ in generator.next() }
     }
 

@@ -1,3 +1,4 @@
+import ColaCore
 import Foundation
 
 /// The protocol settings shared by every task of a run: the same defaults for `cola eval` and
@@ -23,6 +24,9 @@ public struct EvaluationProtocol: Sendable, Hashable, Codable {
     public var maxTestClips: Int?
     /// Crops per embedder call.
     public var embeddingBatch = 64
+    /// A task fails when more than this fraction of the clips it lists are missing, empty or
+    /// undecodable; fewer are skipped, counted and named (``TaskData/skipped``).
+    public var maxBadFraction = 0.05
 
     /// The default protocol.
     public init() {}

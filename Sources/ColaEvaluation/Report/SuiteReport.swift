@@ -77,7 +77,7 @@ public struct SuiteReport: Sendable {
                 let floorCells = floors.map { " \(Self.cell(task.floors[$0])) |" }.joined()
                 var notes: [String] = []
                 if let score = task.score { notes.append(Self.probeNote(score)) }
-                if task.unreadableClips > 0 { notes.append("\(task.unreadableClips) unreadable clips left out") }
+                if !task.skippedClips.isEmpty { notes.append(Self.skippedNote(task.skippedClips)) }
                 let note = notes.joined(separator: "; ")
                 lines.append("| \(task.name) | \(task.classes) | \(task.trainClips) | \(task.testClips) | \(Self.cell(task.score)) |\(floorCells) \(String(format: "%.1f", task.seconds)) | \(note) |")
             case .skipped, .failed:
@@ -152,6 +152,12 @@ public struct SuiteReport: Sendable {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(rows.map { $0 + "\n" }.joined().utf8))
+    }
+
+    /// `4 clips skipped (missing 1, unreadable 3): a.wav, b.wav, …` with at most five file names.
+    private static func skippedNote(_ clips: [SkippedClip]) -> String {
+        let names = clips.prefix(5).map { ($0.clip as NSString).lastPathComponent }.joined(separator: ", ")
+        return "\(clips.count) clips skipped (\(clips.reasonSummary)): \(names)\(clips.count > 5 ? ", …" : "")"
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }

@@ -34,10 +34,9 @@ public struct TaskResult: Sendable, Equatable, Codable {
     public var testClips = 0
     /// 1 s windows scored over the test clips.
     public var testWindows = 0
-    /// Clips that could not be decoded (left out of every split).
-    public var unreadableClips = 0
-    /// Up to three decode errors, for the report.
-    public var unreadableExamples: [String] = []
+    /// Listed clips left out because their files are missing, empty or undecodable, each with
+    /// its split and reason (all of them; also for a task that failed because of them).
+    public var skippedClips: [SkippedClip] = []
     /// The score of the embedder under test.
     public var score: ProbeScore?
     /// Scores of the floor embedders, by display name.
@@ -53,7 +52,7 @@ public struct TaskResult: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case title, status, classes, metric, trainClips = "train_clips", validClips = "valid_clips", testClips = "test_clips"
-        case testWindows = "test_windows", unreadableClips = "unreadable_clips", unreadableExamples = "unreadable_examples"
+        case testWindows = "test_windows", skippedClips = "skipped_clips", skippedClipCounts = "skipped_clip_counts"
         case floors, seconds, skipped, failed, lookedFor = "looked_for", accuracy
     }
 
@@ -76,8 +75,7 @@ public struct TaskResult: Sendable, Equatable, Codable {
         validClips = try c.decodeIfPresent(Int.self, forKey: .validClips) ?? 0
         testClips = try c.decodeIfPresent(Int.self, forKey: .testClips) ?? 0
         testWindows = try c.decodeIfPresent(Int.self, forKey: .testWindows) ?? 0
-        unreadableClips = try c.decodeIfPresent(Int.self, forKey: .unreadableClips) ?? 0
-        unreadableExamples = try c.decodeIfPresent([String].self, forKey: .unreadableExamples) ?? []
+        skippedClips = try c.decodeIfPresent([SkippedClip].self, forKey: .skippedClips) ?? []
         floors = try c.decodeIfPresent([String: ProbeScore].self, forKey: .floors) ?? [:]
         seconds = try c.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
     }
@@ -96,10 +94,7 @@ public struct TaskResult: Sendable, Equatable, Codable {
             try c.encode(testClips, forKey: .testClips)
             try c.encode(testWindows, forKey: .testWindows)
             try c.encode(seconds, forKey: .seconds)
-            if unreadableClips > 0 {
-                try c.encode(unreadableClips, forKey: .unreadableClips)
-                try c.encode(unreadableExamples, forKey: .unreadableExamples)
-            }
+            try encodeSkippedClips(into: &c)
             if !floors.isEmpty { try c.encode(floors, forKey: .floors) }
         case .skipped:
             try c.encode(reason ?? "no data", forKey: .skipped)
@@ -107,6 +102,13 @@ public struct TaskResult: Sendable, Equatable, Codable {
         case .failed:
             try c.encode(reason ?? "unknown", forKey: .failed)
             if classes > 0 { try c.encode(classes, forKey: .classes) }
+            try encodeSkippedClips(into: &c)
         }
+    }
+
+    /// `skipped_clips` (each clip with split, reason, detail) and `skipped_clip_counts` (per reason).
+    private func encodeSkippedClips(into c: inout KeyedEncodingContainer<CodingKeys>) throws {
+        try c.encode(skippedClips, forKey: .skippedClips)
+        try c.encode(Dictionary(uniqueKeysWithValues: skippedClips.countsByReason.map { ($0.key.rawValue, $0.value) }), forKey: .skippedClipCounts)
     }
 }

@@ -1,3 +1,5 @@
+import ColaCore
+
 /// Deterministic splits that keep every clip of a source (speaker, video, file) on the same side.
 ///
 /// Sources are ordered by ``StableHash`` within each class, so the split does not depend on the

@@ -1,3 +1,5 @@
+import ColaCore
+
 /// One labelled clip of a transfer task: a whole audio file, or a segment of one.
 public struct LabeledClip: Hashable, Codable, Sendable {
     /// Absolute path of the audio file.
@@ -10,6 +12,9 @@ public struct LabeledClip: Hashable, Codable, Sendable {
     public var startSeconds: Double?
     /// How long the clip lasts, in seconds; `nil` for the rest of the file.
     public var durationSeconds: Double?
+    /// In a multilabel task (``TaskMetric/multilabel``), every class the clip carries, sorted
+    /// (``label`` is the first, or 0 when the set is empty); `nil` in single-label tasks.
+    public var labelSet: [Int]?
 
     /// A clip of `path` labelled `label`, kept with every clip of the same `source`.
     public init(path: String, label: Int, source: String, startSeconds: Double? = nil, durationSeconds: Double? = nil) {
@@ -19,6 +24,16 @@ public struct LabeledClip: Hashable, Codable, Sendable {
         self.startSeconds = startSeconds
         self.durationSeconds = durationSeconds
     }
+
+    /// A clip of a multilabel task carrying the classes `labels`.
+    public init(path: String, labels: [Int], source: String) {
+        let sorted = Set(labels).sorted()
+        self.init(path: path, label: sorted.first ?? 0, source: source)
+        labelSet = sorted
+    }
+
+    /// The classes the clip carries: ``labelSet``, or just ``label``.
+    public var labels: [Int] { labelSet ?? [label] }
 
     /// A key that names the clip uniquely (file, and segment when there is one).
     public var key: String {
@@ -33,6 +48,11 @@ public enum TaskMetric: String, Codable, Sendable {
     case accuracy
     /// Binary detection (class 1 = present): accuracy and average precision of class 1.
     case detection
+    /// Multilabel tagging (clips carry any number of classes, ``LabeledClip/labelSet``): the
+    /// mean over classes of each class's average precision (macro mAP, HEAR's `mAP`), from one
+    /// probe per class against the rest; the accuracy is the share of clips whose top-scored
+    /// class is one of theirs.
+    case multilabel
 }
 
 /// A transfer task read from disk: class names and the three splits.
@@ -49,15 +69,31 @@ public struct TaskData: Sendable {
     public var test: [LabeledClip]
     /// How the task is scored.
     public var metric: TaskMetric
+    /// Listed clips left out of the splits because their files are missing, empty or cannot be
+    /// decoded (``ClipScreen``, and clips that fail while embedded).
+    public var skipped: [SkippedClip]
 
     /// A task named `name` with the given classes and splits.
-    public init(name: String, classNames: [String], train: [LabeledClip], valid: [LabeledClip], test: [LabeledClip], metric: TaskMetric = .accuracy) {
+    public init(name: String, classNames: [String], train: [LabeledClip], valid: [LabeledClip], test: [LabeledClip],
+                metric: TaskMetric = .accuracy, skipped: [SkippedClip] = []) {
         self.name = name
         self.classNames = classNames
         self.train = train
         self.valid = valid
         self.test = test
         self.metric = metric
+        self.skipped = skipped
+    }
+
+    /// Clips the task lists: those in the splits and the skipped ones.
+    public var listedClipCount: Int { train.count + valid.count + test.count + skipped.count }
+
+    /// Throws ``TaskImportError/tooManyUnusable(task:skipped:listed:maxFraction:)`` when more
+    /// than `maxFraction` of the listed clips were skipped.
+    public func requireUsableClips(maxFraction: Double) throws(TaskImportError) {
+        let listed = listedClipCount
+        guard Double(skipped.count) > maxFraction * Double(listed) else { return }
+        throw .tooManyUnusable(task: name, skipped: skipped, listed: listed, maxFraction: maxFraction)
     }
 
     /// The task with a validation split: its own, or 10% of the train sources per class when it has none.

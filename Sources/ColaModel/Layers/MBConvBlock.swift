@@ -1,3 +1,4 @@
+import ColaCore
 import ColaTensor
 
 /// EfficientNet's inverted-residual block, as Keras `efficientnet.block`:
@@ -91,7 +92,7 @@ final class MBConvBlock: Layer {
 
     /// Per-sample factors 0 or 1/(1 − rate), from (seed, block, sample).
     private func makeFactors(seed: UInt64, batch: Int) {
-        var generator = SeededGenerator(seed: seed, stream: UInt64(index))
+        var generator = SeededGenerator.stream(seed: seed, stream: UInt64(index))
         let keep = 1 - dropRate
         factors = (0..<batch).map { _ in generator.nextUniform() >= dropRate ? 1 / keep : 0 }
     }

@@ -1,3 +1,4 @@
+import ColaCore
 import ColaModel
 import ColaTensor
 import Foundation
@@ -85,9 +86,9 @@ public struct ModelStepBenchmark: Sendable {
         OneDNN.setThreadCount(threads)
         BLAS.setThreadCount(threads)
         let plan = try ConvolutionPlan.resolve(convolution)
-        let model = ContrastiveModel(ModelConfiguration(encoder: encoder, convolution: plan), seed: 1)
+        let model = ContrastiveModel(ModelConfiguration(encoder: encoder), plan: plan, seed: 1)
         let adam = Adam(count: model.parameters.count)
-        var generator = SeededGenerator(seed: 2)
+        var generator = SeededGenerator.stream(seed: 2, stream: 0)
         let segments = 2 * batch
         let input = FloatBuffer((0..<(segments * 96 * 64)).map { _ in generator.nextUniform() * 8 - 10 })
         let embeddingGradient = FloatBuffer(count: segments * 512)

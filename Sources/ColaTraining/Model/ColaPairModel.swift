@@ -5,7 +5,7 @@ import ColaTensor
 /// projection head, bilinear or cosine similarity).
 public final class ColaPairModel: PairModel {
     public let model: ContrastiveModel
-    /// Normalize with running statistics and never update them (`training.freeze_batch_norm`).
+    /// Normalize with running statistics and never update them (`model.batch_norm: frozen`).
     public let freezeBatchNorm: Bool
     public let segmentLength: Int
     private let frames: Int
@@ -16,20 +16,15 @@ public final class ColaPairModel: PairModel {
     ///
     /// - Throws: ``ConvolutionPlanError`` when the config asks for Winograd and a CPU has none.
     public init(config: RunConfig, capabilities: ConvolutionCapabilities = .host) throws {
-        let encoder: EncoderKind = config.model.encoder == .cnn ? .smallCNN : .efficientNetB0
-        let similarity: SimilarityKind = config.model.similarity == .bilinear
-            ? .bilinear : .cosine(temperature: config.model.temperature)
-        model = ContrastiveModel(ModelConfiguration(encoder: encoder, similarity: similarity, embeddingSize: config.model.embeddingDim,
-                                                    convolution: try .resolve(config.model.convolution, on: capabilities)),
-                                 seed: config.seed)
-        freezeBatchNorm = config.training.freezeBatchNorm
+        model = ContrastiveModel(config.model, plan: try .resolve(config.model.convolution, on: capabilities), seed: config.seed)
+        freezeBatchNorm = config.model.batchNorm == .frozen
         frames = config.data.cropFrames
         bands = 64
         segmentLength = frames * bands
     }
 
     public var computeSummary: String {
-        let maps = model.configuration.encoder == .smallCNN ? model.configuration.convolution.description
+        let maps = model.configuration.encoder == .smallCNN ? model.convolutionPlan.description
             : "direct convolutions on channels_last maps"
         return "\(maps); oneDNN \(OneDNN.version), ISA \(OneDNN.instructionSet)"
     }

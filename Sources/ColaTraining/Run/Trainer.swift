@@ -1,3 +1,4 @@
+import ColaCore
 import ColaDistributed
 import ColaModel
 import Foundation
@@ -112,7 +113,7 @@ public final class Trainer {
                 throw TrainerError("the data source returned \(batch.clips) clips, expected \(localBatch) per rank")
             }
             batch.skipped.forEach { skipped[$0.key, default: 0] += $0.value }
-            let seed = Self.mix(config.seed, UInt64(state.step), UInt64(communicator.rank))
+            let seed = SeededGenerator.combine(config.seed, UInt64(state.step), UInt64(communicator.rank))
             let outcome = try step.run(batch, seed: seed)
             if !kernelsChecked {
                 warnAboutReferenceKernels()
@@ -171,14 +172,6 @@ public final class Trainer {
         say("WARNING: \(slow.count) computation(s) run oneDNN's reference loops, tens to hundreds of times slower than its "
             + "JIT kernels (\(model.computeSummary)): " + slow.joined(separator: "; ")
             + ". Try model.convolution: auto, and run `cola doctor` to see what this CPU supports.")
-    }
-
-    /// Deterministic per-(seed, step, rank) stream seed (SplitMix64 finalizer over the mix).
-    static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-        var z = a &+ b &* 0x9E37_79B9_7F4A_7C15 &+ c &* 0xD1B5_4A32_D192_ED03
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     private func say(_ line: String) {

@@ -1,4 +1,0 @@
-import ArgumentParser
-import ColaModel
-
-extension ConvolutionChoice: ExpressibleByArgument {}

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import ColaPipeline
+
+final class SweepPlanTests: XCTestCase {
+    private func config(_ batches: [Int], budget: SweepConfig.Budget, variants: [SweepConfig.Variant], ranks: Int = 2) -> SweepConfig {
+        var config = SweepConfig(name: "s", baseConfig: "base.yaml", batchSizes: batches, budget: budget, variants: variants)
+        config.ranks = ranks
+        return config
+    }
+
+    private let bilinearGlobal = SweepConfig.Variant(similarity: .bilinear, negatives: .global)
+    private let cosineLocal = SweepConfig.Variant(similarity: .cosine, negatives: .local)
+
+    func testMembersRunSmallBatchesFirstWithVariantsInFileOrder() {
+        let plan = SweepPlan(config: config([128, 32, 64], budget: .steps(100), variants: [bilinearGlobal, cosineLocal]))
+        XCTAssertEqual(plan.members.map(\.id), [
+            "bilinear-global/b32", "cosine-local/b32", "bilinear-global/b64", "cosine-local/b64",
+            "bilinear-global/b128", "cosine-local/b128",
+        ])
+        XCTAssertEqual(plan.members.map(\.steps), Array(repeating: 100, count: 6))
+    }
+
+    func testSingleVariantMembersAreNamedByBatchOnly() {
+        let plan = SweepPlan(config: config([64, 32], budget: .steps(5), variants: [bilinearGlobal]))
+        XCTAssertEqual(plan.members.map(\.id), ["b32", "b64"])
+    }
+
+    func testExamplesBudgetGivesEveryBatchTheSameClipsRoundingStepsUp() {
+        let plan = SweepPlan(config: config([32, 96, 1024], budget: .examples(1000), variants: [bilinearGlobal]))
+        XCTAssertEqual(plan.members.map(\.steps), [32, 11, 1])
+        XCTAssertEqual(plan.members.map(\.examples), [1024, 1056, 1024])
+    }
+
+    func testNegativesAreTheGlobalBatchOrThePerRankBatchMinusOne() {
+        let plan = SweepPlan(config: config([64, 256], budget: .steps(1), variants: [bilinearGlobal, cosineLocal], ranks: 4))
+        XCTAssertEqual(plan.members.map(\.negatives), [63, 15, 255, 63])
+    }
+
+    func testMemberOverridesSetBatchStepsSimilarityAndNegatives() {
+        let member = SweepPlan(config: config([64], budget: .steps(7), variants: [cosineLocal])).members[0]
+        XCTAssertEqual(member.overrides, ["training.batch_size=64", "training.steps=7", "model.similarity=cosine",
+                                          "training.negatives=local", "evaluation.tasks=[]"])
+    }
+
+    func testMergingKeepsEarlierMembersAndRejectsAChangedBudget() throws {
+        let earlier = SweepPlan(config: config([32, 512], budget: .examples(1024), variants: [bilinearGlobal]))
+        let now = SweepPlan(config: config([32, 64], budget: .examples(1024), variants: [bilinearGlobal]))
+        XCTAssertEqual(try now.merged(with: earlier).members.map(\.id), ["b32", "b64", "b512"])
+        let changed = SweepPlan(config: config([32], budget: .examples(2048), variants: [bilinearGlobal]))
+        XCTAssertThrowsError(try changed.merged(with: earlier)) { error in
+            guard case SweepError.conflictingMember(let id, _, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(id, "b32")
+        }
+    }
+
+    func testMPILaunchAddsRootFlagsAndOversubscribesOnlyBeyondTheCores() {
+        let two = LaunchCommand(launcher: .mpirun, ranks: 2, isRoot: true, cores: 2)
+        XCTAssertEqual(two.prefix, ["mpirun", "-np", "2", "--bind-to", "none", "--allow-run-as-root"])
+        XCTAssertEqual(two.environment["OMPI_ALLOW_RUN_AS_ROOT"], "1")
+        XCTAssertEqual(two.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"], "1")
+        let four = LaunchCommand(launcher: .mpirun, ranks: 4, isRoot: false, cores: 2)
+        XCTAssertEqual(four.prefix, ["mpirun", "-np", "4", "--bind-to", "none", "--oversubscribe"])
+        XCTAssertNil(four.environment["OMPI_ALLOW_RUN_AS_ROOT"])
+        let hosts = LaunchCommand(launcher: .mpirun, ranks: 8, extraArguments: ["--hostfile", "hosts"], isRoot: false, cores: 2)
+        XCTAssertFalse(hosts.prefix.contains("--oversubscribe"), "a hostfile places the ranks")
+        XCTAssertEqual(LaunchCommand(launcher: .srun, ranks: 4, isRoot: false, cores: 2).prefix, ["srun", "--ntasks=4", "--cpu-bind=none"])
+        XCTAssertEqual(LaunchCommand(launcher: .none, ranks: 1, isRoot: true, cores: 2).prefix, [])
+    }
+
+    func testCommandLineQuotesWordsWithSpaces() {
+        let invocation = SweepInvocation(member: "b1", step: .pretrain, arguments: ["cola", "--set", "name=a b"], environment: ["X": "1"])
+        XCTAssertEqual(invocation.commandLine, "X=1 cola --set 'name=a b'")
+    }
+}
