@@ -9,9 +9,10 @@ scores each task the way Cola's probe does (docs/eval.md, "Protocol"), with scik
 - training rows: every cached training window, labelled with its clip's label; standardized
   with the training rows' mean and variance, epsilon = 1e-3 x mean variance (Cola's Standardizer);
 - C from Cola's grid: on the validation split when it has a clip of every training class, else by
-  stratified k-fold cross-validation on the training clips (k = min(5, smallest class)), else C = 1;
+  stratified k-fold cross-validation on the training clips (k = min(5, smallest class)) when every
+  class has at least 6, else C = 1;
   candidates ranked by held-out clip accuracy, then lower clip cross-entropy, then smaller C;
-- few-shot (--shots K): K clips per class per draw, C by cross-validation (or fixed at K = 1);
+- few-shot (--shots K): K clips per class per draw, no validation split (so C = 1 for K < 6);
 - test score: window logits averaged per clip, arg-max (the first on ties).
 
 Folds and few-shot draws are the same clips as Cola's (SplitMix64 orders, see
@@ -35,6 +36,7 @@ from sklearn.linear_model import LogisticRegression
 GRID = [0.0001, 0.000316, 0.001, 0.00316, 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100, 316, 1000]
 FIXED_C = 1.0
 FOLDS = 5
+MINIMUM_CLIPS_FOR_CROSS_VALIDATION = 6
 MASK = (1 << 64) - 1
 GAMMA = 0x9E3779B97F4A7C15
 FOLD_STREAM = 0x6B43A9B5CF1D2E87
@@ -75,20 +77,20 @@ class Split:
 
 
 def read_cache(path: Path) -> list[Split]:
+    """The train, valid and test splits of a `COLAEMB2` file (Sources/ColaEvaluation/Embedding/EmbeddingCache.swift)."""
     data = path.read_bytes()
-    assert data[:8] == b"COLAEMB1", f"{path}: not a Cola embedding cache file"
+    if data[:8] != b"COLAEMB2":
+        sys.exit(f"{path}: not a Cola embedding cache file (COLAEMB2)")
     offset, splits = 8, []
     for _ in range(3):
-        width, rows, clips, unreadable = np.frombuffer(data, "<u4", 4, offset)
-        offset += 16
+        width, rows, clips = (int(v) for v in np.frombuffer(data, "<u4", 3, offset))
+        offset += 12
         clip_of_row = np.frombuffer(data, "<i4", rows, offset).astype(int)
         offset += 4 * rows
         labels = np.frombuffer(data, "<i4", clips, offset).astype(int)
         offset += 4 * clips
         values = np.frombuffer(data, "<f4", rows * width, offset).reshape(rows, width)
         offset += 4 * rows * width
-        for _ in range(unreadable):
-            offset = data.index(b"\n", offset) + 1
         splits.append(Split(values, clip_of_row, labels))
     return splits
 
@@ -154,8 +156,9 @@ def choose_and_fit(train: Split, valid: Split, classes: int, seed: int, tol: flo
             if better(score, best):
                 best, chosen, model_at_best = score, c, model
         return model_at_best, "validation", chosen
-    folds = min(FOLDS, min(t for t in train_counts if t > 0))
-    if folds < 2:
+    smallest = min(t for t in train_counts if t > 0)
+    folds = min(FOLDS, smallest)
+    if smallest < MINIMUM_CLIPS_FOR_CROSS_VALIDATION:
         return fit(train.rows, train_labels, FIXED_C, tol, max_iter), "fixed", FIXED_C
     totals = [[0, 0.0] for _ in GRID]
     for held in folds_of(train, classes, folds, seed):
@@ -197,19 +200,20 @@ def cache_file(cache: Path, task: str) -> Path | None:
     return matches[0] if matches else None
 
 
-def cola_accuracy(path: Path | None, task: str) -> str:
+def cola_score(path: Path | None, task: str) -> tuple[str, str]:
+    """Accuracy (± std over draws) [95% interval] and the chosen C of `task` in a results.json."""
     if path is None:
-        return ""
+        return "", ""
     entry = json.loads(path.read_text())["tasks"].get(task, {})
     if "accuracy" not in entry:
-        return "–"
+        return "–", ""
     text = f"{100 * entry['accuracy']:.1f}"
     if "accuracy_std" in entry:
         text += f" ± {100 * entry['accuracy_std']:.1f}"
     if "accuracy_interval" in entry:
         low, high = entry["accuracy_interval"]
         text += f" [{100 * low:.1f}, {100 * high:.1f}]"
-    return text
+    return text, ", ".join(f"{c:g}" for c in sorted(set(entry.get("C", []))))
 
 
 def main() -> None:
@@ -225,16 +229,17 @@ def main() -> None:
     parser.add_argument("--old", type=Path, help="results.json of the Adam probe, shown beside")
     arguments = parser.parse_args()
 
-    print("| task | old probe (Adam) | new probe (L-BFGS) | scikit-learn | scikit-learn C |")
-    print("|---|---:|---:|---:|---|")
+    print("| task | old probe (Adam) | new probe (L-BFGS) | its C | scikit-learn | its C |")
+    print("|---|---:|---:|---|---:|---|")
     for task in arguments.tasks.split(","):
         path = cache_file(arguments.cache, task)
         if path is None:
-            print(f"| {task} | | | no cache file | |")
+            print(f"| {task} | | | | no cache file | |")
             continue
         accuracy, chosen, method = score_task(read_cache(path), arguments.shots, arguments.draws, arguments.seed, arguments.tol, arguments.max_iter)
         cs = ", ".join(f"{c:g}" for c in sorted(set(chosen)))
-        print(f"| {task} | {cola_accuracy(arguments.old, task)} | {cola_accuracy(arguments.cola, task)} | {100 * accuracy:.1f} | {cs} ({method}) |", flush=True)
+        old, new = cola_score(arguments.old, task)[0], cola_score(arguments.cola, task)
+        print(f"| {task} | {old} | {new[0]} | {new[1]} | {100 * accuracy:.1f} | {cs} ({method}) |", flush=True)
 
 
 if __name__ == "__main__":

@@ -69,13 +69,30 @@ final class ProbeSolverTests: XCTestCase {
         XCTAssertEqual(RegularizationSearch.method(train: train, valid: split(classes: 3, clipsPerClass: [1, 1, 1]), classes: 3, options: options), .validation)
         XCTAssertEqual(RegularizationSearch.method(train: train, valid: split(classes: 3, clipsPerClass: [1, 0, 1]), classes: 3, options: options),
                        .crossValidation(folds: 5), "a class without validation clips")
+        let fewClips = split(classes: 3, clipsPerClass: [5, 9, 9])
+        XCTAssertEqual(RegularizationSearch.method(train: fewClips, valid: EmbeddedSplit(width: 3), classes: 3, options: options), .fixed,
+                       "fewer than 6 clips in a class")
+        var crossValidation = options
+        crossValidation.selection = .crossValidation
+        XCTAssertEqual(RegularizationSearch.method(train: fewClips, valid: EmbeddedSplit(width: 3), classes: 3, options: crossValidation), .crossValidation(folds: 5))
         let threeShot = split(classes: 3, clipsPerClass: [3, 3, 3])
-        XCTAssertEqual(RegularizationSearch.method(train: threeShot, valid: EmbeddedSplit(width: 3), classes: 3, options: options), .crossValidation(folds: 3))
+        XCTAssertEqual(RegularizationSearch.method(train: threeShot, valid: EmbeddedSplit(width: 3), classes: 3, options: crossValidation), .crossValidation(folds: 3))
         let oneShot = split(classes: 3, clipsPerClass: [1, 1, 1])
         XCTAssertEqual(RegularizationSearch.method(train: oneShot, valid: EmbeddedSplit(width: 3), classes: 3, options: options), .fixed)
         let outcome = RegularizationSearch.run(train: oneShot, valid: EmbeddedSplit(width: 3), classes: 3, options: options)
         XCTAssertEqual(outcome.fit.regularization, options.fixedRegularization)
         XCTAssertNil(outcome.heldOutAccuracy)
+    }
+
+    func testNoValidationSplitIsCarvedFromFewerThanSixClipsPerClass() {
+        func task(clipsPerClass: Int) -> TaskData {
+            let train = (0..<(2 * clipsPerClass)).map { LabeledClip(path: "/t/\($0).wav", label: $0 % 2, source: "s\($0)") }
+            return TaskData(name: "t", classNames: ["a", "b"], train: train, valid: [], test: train)
+        }
+        let few = TransferSuite.withValidationSplit(task(clipsPerClass: 5), probe: ProbeOptions())
+        XCTAssertEqual([few.train.count, few.valid.count], [10, 0])
+        let enough = TransferSuite.withValidationSplit(task(clipsPerClass: 10), probe: ProbeOptions())
+        XCTAssertEqual([enough.train.count, enough.valid.count], [18, 2], "10% of each class's sources")
     }
 
     func testValidationPicksTheBestHeldOutCAndTheProbeFittedAtIt() {

@@ -34,8 +34,8 @@ public enum RegularizationSearch {
     }
 
     /// The method ``ProbeOptions/selection`` gives for these splits: `validation` without
-    /// validation clips, and `cv` when a class has a single training clip, fall back to what
-    /// `auto` would choose next (cross-validation, then the fixed `C`).
+    /// validation clips falls back to cross-validation, and `cv` when a class has a single
+    /// training clip to the fixed `C`.
     public static func method(train: EmbeddedSplit, valid: EmbeddedSplit, classes: Int, options: ProbeOptions) -> Method {
         let trainCounts = train.scoredClipsByClass(classes: classes).map(\.count)
         let smallestClass = trainCounts.filter { $0 > 0 }.min() ?? 0
@@ -48,7 +48,8 @@ public enum RegularizationSearch {
         case .automatic:
             let validCounts = valid.scoredClipsByClass(classes: classes).map(\.count)
             let everyClassValidated = valid.rowCount > 0 && zip(trainCounts, validCounts).allSatisfy { $0 == 0 || $1 > 0 }
-            return everyClassValidated ? .validation : crossValidation
+            if everyClassValidated { return .validation }
+            return smallestClass >= options.minimumClipsForCrossValidation ? crossValidation : .fixed
         }
     }
 

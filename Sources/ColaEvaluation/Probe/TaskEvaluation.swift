@@ -34,7 +34,7 @@ public struct EvaluationProtocol: Sendable, Hashable, Codable {
     /// A hash of every setting, for `scores.csv`.
     public var hash: String {
         let grid = probe.grid.map { "\($0)" }.joined(separator: ",")
-        return StableHash.hex("w\(trainWindowsPerClip) s\(windowSeed) lbfgs g\(grid) sel\(probe.selection.rawValue) f\(probe.folds) c\(probe.fixedRegularization) "
+        return StableHash.hex("w\(trainWindowsPerClip) s\(windowSeed) lbfgs g\(grid) sel\(probe.selection.rawValue) f\(probe.folds) m\(probe.minimumClipsForCrossValidation) c\(probe.fixedRegularization) "
             + "t\(probe.tolerance) i\(probe.maxIterations) ps\(probe.seed) k\(shots ?? -1) d\(draws) bs\(bootstrapResamples) mt\(maxTrainClips ?? -1) me\(maxTestClips ?? -1)")
     }
 
