@@ -28,7 +28,7 @@ public struct EvaluationProtocol: Sendable, Hashable, Codable {
     }
 
     /// What the training windows depend on, part of the cache key.
-    var windowing: String { "crop\(CropGeometry.samples) train\(trainWindowsPerClip)x seed\(windowSeed) eval-whole-windows-v2" }
+    var windowing: String { "crop\(CropGeometry.samples) train\(trainWindowsPerClip)x seed\(windowSeed) eval-whole-windows-v2 relative-crop-seeds" }
 }
 
 /// One embedder's score on one task.
@@ -87,7 +87,7 @@ public struct TaskEvaluation {
         let started = Date()
         let embedding = SplitEmbedding(embedder: embedder, batchSize: settings.embeddingBatch)
         let splits = [
-            try embedding.embed(task.train, windows: .random(count: settings.trainWindowsPerClip, seed: settings.windowSeed)),
+            try embedding.embed(task.train, windows: .random(count: settings.trainWindowsPerClip, seed: settings.windowSeed, root: task.clipRoot)),
             try embedding.embed(task.valid, windows: .consecutive),
             try embedding.embed(task.test, windows: .consecutive),
         ]
