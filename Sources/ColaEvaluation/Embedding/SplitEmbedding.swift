@@ -18,8 +18,9 @@ public final class SplitEmbedding {
 
     /// How a split is cut into windows.
     public enum Windows: Sendable, Equatable {
-        /// `count` random windows per clip, positions seeded by `seed` and the clip.
-        case random(count: Int, seed: UInt64)
+        /// `count` random windows per clip, positions seeded by `seed` and the clip's key below
+        /// `root` (``TaskData/clipRoot``), so they do not depend on where the data lies.
+        case random(count: Int, seed: UInt64, root: String)
         /// Consecutive non-overlapping windows covering the clip.
         case consecutive
     }
@@ -53,8 +54,8 @@ public final class SplitEmbedding {
             }
             let offsets: [Int]
             switch windows {
-            case let .random(count, seed):
-                offsets = ClipCrops.trainingOffsets(sampleCount: waveform.count, count: count, seed: seed ^ StableHash.of(clip.key))
+            case let .random(count, seed, root):
+                offsets = ClipCrops.trainingOffsets(sampleCount: waveform.count, count: count, seed: seed ^ StableHash.of(clip.key(below: root)))
             case .consecutive:
                 offsets = ClipCrops.evaluationOffsets(sampleCount: waveform.count)
             }

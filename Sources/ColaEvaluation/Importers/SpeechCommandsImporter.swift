@@ -87,7 +87,8 @@ public struct SpeechCommandsImporter: TaskImporter {
             }
             for split in 0..<3 {
                 let wanted = Int((Double(splits[split].count) * Self.unknownAndSilenceShare).rounded(.up))
-                let chosen = unknown[split].sorted { StableHash.of($0.path) < StableHash.of($1.path) }.prefix(wanted)
+                let folder = root.hasSuffix("/") ? root : root + "/"
+                let chosen = unknown[split].sorted { StableHash.of($0.key(below: folder)) < StableHash.of($1.key(below: folder)) }.prefix(wanted)
                 splits[split] += chosen
                 splits[split] += Self.silenceClips(count: wanted, split: split, files: noiseFiles, durations: durations, label: unknownLabel + 1)
             }

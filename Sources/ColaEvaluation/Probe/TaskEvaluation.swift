@@ -42,7 +42,7 @@ public struct EvaluationProtocol: Sendable, Hashable, Codable {
     var drawCount: Int { shots == nil ? 1 : max(draws, 1) }
 
     /// What the training windows depend on, part of the cache key.
-    var windowing: String { "crop\(CropGeometry.samples) train\(trainWindowsPerClip)x seed\(windowSeed) eval-whole-windows-v2" }
+    var windowing: String { "crop\(CropGeometry.samples) train\(trainWindowsPerClip)x seed\(windowSeed) eval-whole-windows-v2 relative-crop-seeds" }
 }
 
 /// What fitting the probe gave on a task's embeddings: per draw the chosen probe and its test
@@ -87,7 +87,7 @@ public struct TaskEvaluation {
         let started = Date()
         let embedding = SplitEmbedding(embedder: embedder, batchSize: settings.embeddingBatch)
         let splits = [
-            try embedding.embed(task.train, windows: .random(count: settings.trainWindowsPerClip, seed: settings.windowSeed)),
+            try embedding.embed(task.train, windows: .random(count: settings.trainWindowsPerClip, seed: settings.windowSeed, root: task.clipRoot)),
             try embedding.embed(task.valid, windows: .consecutive),
             try embedding.embed(task.test, windows: .consecutive),
         ]

@@ -35,6 +35,11 @@ public struct LabeledClip: Hashable, Codable, Sendable {
     /// The classes the clip carries: ``labelSet``, or just ``label``.
     public var labels: [Int] { labelSet ?? [label] }
 
+    /// ``key`` relative to the folder `root` (ending in `/`), or whole when the clip is not under it.
+    public func key(below root: String) -> String {
+        key.hasPrefix(root) ? String(key.dropFirst(root.count)) : key
+    }
+
     /// A key that names the clip uniquely (file, and segment when there is one).
     public var key: String {
         guard startSeconds != nil || durationSeconds != nil else { return path }
@@ -72,6 +77,10 @@ public struct TaskData: Sendable {
     /// Listed clips left out of the splits because their files are missing, empty or cannot be
     /// decoded (``ClipScreen``, and clips that fail while embedded).
     public var skipped: [SkippedClip]
+    /// The deepest folder holding every clip the task was made with (ending in `/`): keys relative to
+    /// it (``portableKey(_:)``) name a clip the same wherever the data set lies, so the seeds and
+    /// subsets derived from them, and the scores, do not depend on where the data is.
+    public let clipRoot: String
 
     /// A task named `name` with the given classes and splits.
     public init(name: String, classNames: [String], train: [LabeledClip], valid: [LabeledClip], test: [LabeledClip],
@@ -83,6 +92,23 @@ public struct TaskData: Sendable {
         self.test = test
         self.metric = metric
         self.skipped = skipped
+        clipRoot = Self.commonFolder(of: (train + valid + test).map(\.path))
+    }
+
+    /// `clip`'s key relative to ``clipRoot``.
+    public func portableKey(_ clip: LabeledClip) -> String {
+        clip.key(below: clipRoot)
+    }
+
+    /// The longest folder prefix (ending in `/`) shared by `paths`; empty when there is none.
+    static func commonFolder(of paths: [String]) -> String {
+        guard var common = paths.first.map({ $0.split(separator: "/", omittingEmptySubsequences: false).dropLast() }) else { return "" }
+        for path in paths.dropFirst() {
+            let folders = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            let shared = zip(common, folders).prefix { $0 == $1 }.count
+            common = common.prefix(shared)
+        }
+        return common.isEmpty ? "" : common.joined(separator: "/") + "/"
     }
 
     /// Clips the task lists: those in the splits and the skipped ones.
@@ -106,23 +132,26 @@ public struct TaskData: Sendable {
         return copy
     }
 
-    /// Keeps at most `limit` train clips, chosen deterministically (by a stable hash of each clip's key).
+    /// Keeps at most `limit` train clips, chosen deterministically (by a stable hash of each clip's
+    /// portable key).
     public func limitingTrainClips(to limit: Int?) -> TaskData {
         var copy = self
-        copy.train = Self.stableSubset(train, limit: limit)
+        copy.train = stableSubset(train, limit: limit)
         return copy
     }
 
-    /// Keeps at most `limit` test clips, chosen deterministically (by a stable hash of each clip's key).
+    /// Keeps at most `limit` test clips, chosen deterministically (by a stable hash of each clip's
+    /// portable key).
     public func limitingTestClips(to limit: Int?) -> TaskData {
         var copy = self
-        copy.test = Self.stableSubset(test, limit: limit)
+        copy.test = stableSubset(test, limit: limit)
         return copy
     }
 
-    /// `clips` unchanged when within `limit`, else the `limit` clips whose keys hash lowest.
-    private static func stableSubset(_ clips: [LabeledClip], limit: Int?) -> [LabeledClip] {
+    /// `clips` unchanged when within `limit`, else the `limit` clips whose portable keys hash lowest.
+    private func stableSubset(_ clips: [LabeledClip], limit: Int?) -> [LabeledClip] {
         guard let limit, clips.count > limit else { return clips }
-        return Array(clips.sorted { StableHash.of($0.key) < StableHash.of($1.key) }.prefix(limit))
+        let keyed = clips.map { (hash: StableHash.of(portableKey($0)), key: portableKey($0), clip: $0) }
+        return keyed.sorted { ($0.hash, $0.key) < ($1.hash, $1.key) }.prefix(limit).map(\.clip)
     }
 }
