@@ -28,8 +28,9 @@ final class SweepResumeTests: XCTestCase {
     }
 
     private func orchestrator(_ config: SweepConfig, _ runner: RecordingMemberRunner) -> SweepOrchestrator {
-        SweepOrchestrator(config: config, cola: "/opt/cola", launch: LaunchCommand(launcher: .mpirun, ranks: config.ranks, isRoot: true, cores: 2),
-                          runner: runner, log: { _ in })
+        let launch = LaunchCommand(launcher: .mpirun, ranks: config.ranks, isRoot: true, cores: 2,
+                                   mpi: MPILauncher(program: "mpirun", dialect: .openMPI))
+        return SweepOrchestrator(config: config, cola: "/opt/cola", launch: launch, runner: runner, log: { _ in })
     }
 
     func testSweepPretrainsThenEvaluatesEachMemberAndWritesTheSummary() throws {

@@ -604,18 +604,38 @@ class KerasAdam:
             p.sub_(m * alpha / (v.sqrt() + ADAM_EPS))
 
 
-def run_trajectory(model: ColaModel, batches) -> tuple[torch.Tensor, dict]:
+def run_trajectory(model: ColaModel, batches) -> tuple[torch.Tensor, dict, dict]:
+    """Losses per step, the state after the last step, and the first step's gradients."""
     optimizer = KerasAdam(model.parameters())
     dtype = next(model.parameters()).dtype
     losses = []
+    first_gradients = {}
     for anchors, positives in batches:
         model.zero_grad(set_to_none=True)
         loss = model(anchors.to(dtype), positives.to(dtype))[3]
         loss.backward()
+        if not losses:
+            first_gradients = {n: q.grad.detach().clone() for n, q in model.named_parameters()}
         optimizer.step()
         losses.append(loss.detach())
     final = {f"final.{n}": t.detach().clone() for n, t in model.state_dict().items() if not n.endswith("num_batches_tracked")}
-    return torch.stack(losses), final
+    return torch.stack(losses), final, first_gradients
+
+
+# The small CNN's parameters whose one-step gradients a max-pool near-tie moves (docs/reference.md):
+# the trajectory fixture stores their step-1 gradients whole, so a test can continue from them.
+TIE_SENSITIVE_PREFIXES = ("encoder.blocks.0.", "encoder.blocks.1.", "encoder.blocks.2.")
+
+
+def write_step1_gradients(writer: FixtureWriter, gradients64: dict, seed: int) -> None:
+    """`trajectory.step1.grad.<name>`: step 1's gradients in float64, where max-pool ties fall as
+    in exact arithmetic (the stored float32 run agrees: its steps 2-3 are 2e-5 from float64's).
+    Whole for the tie-sensitive blocks 0-2, a sample of the others as for one-step gradients."""
+    for name, value in gradients64.items():
+        if name.startswith(TIE_SENSITIVE_PREFIXES):
+            writer.dense(f"trajectory.step1.grad.{name}", value)
+        else:
+            writer.tensor(f"trajectory.step1.grad.{name}", value, seed)
 
 
 def trajectory_fixture(out: Path, seed: int) -> None:
@@ -623,19 +643,19 @@ def trajectory_fixture(out: Path, seed: int) -> None:
     generator = torch.Generator().manual_seed(seed + 1)
     batches = [log_mel_like(generator, FIXTURE_BATCH) for _ in range(TRAJECTORY_STEPS)]
     model, recipes = build("cnn", "bilinear", seed, torch.float32)
-    losses, final = run_trajectory(model, batches)
+    losses, final, _ = run_trajectory(model, batches)
     model64, _ = build("cnn", "bilinear", seed, torch.float64)
-    losses64, final64 = run_trajectory(model64, batches)
+    losses64, final64, gradients64 = run_trajectory(model64, batches)
     stored, double = {"trajectory.loss": losses, **final}, {"trajectory.loss": losses64, **final64}
     report_precision("float32 vs float64, 20 Adam steps", stored, double)
     model_cl, _ = build("cnn", "bilinear", seed, torch.float32)
     model_cl = model_cl.to(memory_format=torch.channels_last)
-    losses_cl, final_cl = run_trajectory(model_cl, [channels_last(model_cl, a, p)[1:] for a, p in batches])
+    losses_cl, final_cl, _ = run_trajectory(model_cl, [channels_last(model_cl, a, p)[1:] for a, p in batches])
     alternatives = [{"trajectory.loss": losses_cl, **final_cl}]
     for trial in range(2):
         noise = torch.Generator().manual_seed(trial)
         model_p, _ = build("cnn", "bilinear", seed, torch.float64)
-        losses_p, final_p = run_trajectory(model_p, [(perturbed(a, noise), perturbed(p, noise)) for a, p in batches])
+        losses_p, final_p, _ = run_trajectory(model_p, [(perturbed(a, noise), perturbed(p, noise)) for a, p in batches])
         alternatives.append({"trajectory.loss": losses_p, **final_p})
     print("  loss per step (float32):  " + " ".join(f"{x:.4f}" for x in losses.tolist()))
     print("  |float32 - float64|:      " + " ".join(f"{x:.0e}" for x in (losses.double() - losses64).abs().tolist()))
@@ -659,6 +679,7 @@ def trajectory_fixture(out: Path, seed: int) -> None:
     writer.dense("trajectory.loss", losses)
     for name, value in final.items():
         writer.tensor(name, value, seed)
+    write_step1_gradients(writer, gradients64, seed)
     writer.dense("tolerance.trajectory.loss", step_tolerance)
     for name, value in tolerance.items():
         if name.startswith("final."):
