@@ -2,7 +2,10 @@ import Foundation
 
 /// How `cola embed` writes an embedding: `.npy` (float32, NumPy 1.0) or `.csv` (text).
 public enum EmbeddingFormat: String, Sendable, CaseIterable {
-    case npy, csv
+    /// NumPy `.npy`, float32 little-endian (``NPYFile``).
+    case npy
+    /// Comma-separated text, one embedding per line.
+    case csv
 
     /// Writes the clip embedding to `base.npy` (shape `[width]`) or `base.csv` (one line).
     func writeClip(_ values: [Float], to base: String) throws {

@@ -3,7 +3,9 @@ import ColaEvaluation
 /// The encoder `cola embed --checkpoint PATH` names: an exported `.safetensors` file
 /// (``ExportedEncoder``) or a checkpoint (``CheckpointEncoder``).
 public enum TrainedEncoder {
+    /// A checkpoint directory or run folder.
     case checkpoint(CheckpointEncoder)
+    /// A file `cola export` wrote.
     case exported(ExportedEncoder)
 
     /// Reads `path`: a `.safetensors` file, else a checkpoint or run directory.
