@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColaDistributed
+import ColaEvaluation
 import ColaPipeline
 import Foundation
 
@@ -50,7 +51,7 @@ struct Embed: ParsableCommand {
             let encoder = try TrainedEncoder(path: checkpoint)
             if communicator.isRoot { log("\(encoder.summary); \(inputs.files.count) files on \(communicator.size) rank(s)") }
             let job = FolderEmbedding(inputs: inputs, outputFolder: output.path, format: format,
-                                      hopSamples: hopMs.map { $0 * 16 })
+                                      hopSamples: hopMs.map { $0 * CropGeometry.sampleRate / 1000 })
             let summary = try job.run(embedder: try encoder.embedder(), communicator: communicator, log: log)
             if communicator.isRoot {
                 log(summary.line + " into \(output.path)" + (summary.skipped.isEmpty ? "" : "; see \(output.path)/skipped.tsv"))
