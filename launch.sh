@@ -31,7 +31,7 @@ DATA_PACKAGES=(
   sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
 )
 
-# What the benchmarks run beside Cola: jemalloc for the best torch configuration (PEERS.md); the
+# What the benchmarks run beside Cola: jemalloc for the best torch configuration (benchmarks/README.md); the
 # Python peers come from benchmarks/requirements.txt.
 PEER_PACKAGES=(libjemalloc2 python3-pip python3-venv)
 
