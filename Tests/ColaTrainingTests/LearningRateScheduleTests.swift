@@ -46,7 +46,7 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(schedule.rate(step: 110), 1e-4, accuracy: 1e-10, "last step: the floor")
         let rates = (10...110).map { schedule.rate(step: $0) }
         XCTAssertEqual(zip(rates, rates.dropFirst()).filter { $1 > $0 }.count, 0, "non-increasing after warm-up")
-        XCTAssertEqual(schedule.rule, "cosine to 0.1×, warm-up 10 steps; lr 1e-3")
+        XCTAssertEqual(schedule.rule, "cosine to 0.1× peak, warm-up 10 steps; lr 1e-3")
     }
 
     func testCosineWithoutWarmUpDecaysFromThePeakToZero() throws {
@@ -84,7 +84,8 @@ final class LearningRateScheduleTests: XCTestCase {
             warmup_steps: 100
             min_learning_rate_fraction: 0.1
             """))
-        XCTAssertEqual(sqrt.rule, "cosine to 0.1×, warm-up 100 steps; peak 1.41e-3 = 1e-3 × sqrt(512/256)")
+        XCTAssertEqual(sqrt.rule, "cosine to 0.1× peak, warm-up 100 steps; peak 1.41e-3 = 1e-3 × sqrt(512/256)")
+        XCTAssertEqual(sqrt.ruleForAnyBatch, "cosine to 0.1× peak, warm-up 100 steps; lr 1e-3 × sqrt(B/256)")
         XCTAssertEqual(sqrt.rate(step: 100), Float(1e-3 * 2.0.squareRoot()), accuracy: 1e-9, "the scaled rate is the peak")
     }
 

@@ -116,7 +116,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(rates[1], 0.2, accuracy: 1e-7, "end of warm-up: 0.1 × sqrt(8/2)")
         XCTAssertEqual(rates[5], 0.02, accuracy: 1e-7, "last step: 0.1 of the peak")
         let log = try String(contentsOfFile: "\(folder!)/train.log", encoding: .utf8)
-        XCTAssertTrue(log.contains("learning rate cosine to 0.1×, warm-up 2 steps; peak 0.2 = 0.1 × sqrt(8/2)"), log)
+        XCTAssertTrue(log.contains("learning rate cosine to 0.1× peak, warm-up 2 steps; peak 0.2 = 0.1 × sqrt(8/2)"), log)
     }
 
     func testResumeOnADifferentRankCountNeitherRepeatsNorSkips() throws {

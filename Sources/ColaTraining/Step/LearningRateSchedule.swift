@@ -58,25 +58,41 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
 
     /// The rule in one line, as the run log and sweep reports state it, e.g.
-    /// `cosine to 0.1×, warm-up 100 steps; peak 1.41e-3 = 1e-3 × sqrt(512/256)`.
+    /// `cosine to 0.1× peak, warm-up 100 steps; peak 1.41e-3 = 1e-3 × sqrt(512/256)`.
     public var rule: String {
+        let rate: String
+        switch scaling {
+        case .none: rate = "lr \(Self.number(peakRate))"
+        case .linear: rate = "peak \(Self.number(peakRate)) = \(Self.number(baseRate)) × \(batchSize)/\(baseBatchSize)"
+        case .sqrt: rate = "peak \(Self.number(peakRate)) = \(Self.number(baseRate)) × sqrt(\(batchSize)/\(baseBatchSize))"
+        }
+        return shapeText + "; " + rate
+    }
+
+    /// The rule for any batch size B, e.g. `cosine to 0.1× peak, warm-up 100 steps; lr 1e-3 × sqrt(B/256)`.
+    public var ruleForAnyBatch: String {
+        let rate: String
+        switch scaling {
+        case .none: rate = "lr \(Self.number(baseRate))"
+        case .linear: rate = "lr \(Self.number(baseRate)) × B/\(baseBatchSize)"
+        case .sqrt: rate = "lr \(Self.number(baseRate)) × sqrt(B/\(baseBatchSize))"
+        }
+        return shapeText + "; " + rate
+    }
+
+    /// `constant`, `constant after warm-up 10 steps`, `cosine to 0.1× peak, warm-up 100 steps`, `cosine to 0`.
+    private var shapeText: String {
         var text: String
         switch shape {
         case .constant: text = "constant"
-        case .cosine: text = "cosine to \(Self.number(floorFraction))×"
+        case .cosine: text = floorFraction == 0 ? "cosine to 0" : "cosine to \(Self.number(floorFraction))× peak"
         }
         if warmupSteps > 0 { text += (shape == .constant ? " after" : ",") + " warm-up \(warmupSteps) steps" }
-        text += "; "
-        switch scaling {
-        case .none: text += "lr \(Self.number(peakRate))"
-        case .linear: text += "peak \(Self.number(peakRate)) = \(Self.number(baseRate)) × \(batchSize)/\(baseBatchSize)"
-        case .sqrt: text += "peak \(Self.number(peakRate)) = \(Self.number(baseRate)) × sqrt(\(batchSize)/\(baseBatchSize))"
-        }
         return text
     }
 
     /// Three significant digits, exponent form below 0.01: `1e-3`, `1.41e-3`, `0.1`.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value != 0, abs(value) < 0.01 else { return String(format: "%g", (value * 1000).rounded() / 1000) }
         let parts = String(format: "%.2e", value).split(separator: "e")
         let mantissa = parts[0].replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
