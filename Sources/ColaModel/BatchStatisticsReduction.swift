@@ -40,17 +40,18 @@ struct SynchronizedBatchStatistics {
         return Int(total.rounded())
     }
 
-    /// Sums `first` and `second` (`channels` each, e.g. Σg and Σg·x̂ of a backward) over the processes.
-    func sum(_ first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>, channels: Int) throws {
+    /// Sums `first` and `second` (`channels` each, e.g. Σg and Σg·x̂ of a backward) over the
+    /// processes, in one reduction (Double sums travel as Float).
+    func sum<T: BinaryFloatingPoint>(_ first: UnsafeMutablePointer<T>, _ second: UnsafeMutablePointer<T>, channels: Int) throws {
         var both = [Float](repeating: 0, count: 2 * channels)
         for c in 0..<channels {
-            both[c] = first[c]
-            both[channels + c] = second[c]
+            both[c] = Float(first[c])
+            both[channels + c] = Float(second[c])
         }
         try both.withUnsafeMutableBufferPointer { try reduction.sum($0) }
         for c in 0..<channels {
-            first[c] = both[c]
-            second[c] = both[channels + c]
+            first[c] = T(both[c])
+            second[c] = T(both[channels + c])
         }
     }
 }

@@ -100,19 +100,8 @@ final class BatchNormSwish: Layer {
         }
         guard inputGradient else { return nil }
         guard usedBatchStatistics else { return dx }
-        if let synchronization {
-            // The local sums went into the gradients above (the parameter allreduce sums them); dx needs every rank's.
-            var sums = [Float](repeating: 0, count: 2 * channels)
-            for c in 0..<channels {
-                sums[c] = Float(sumG[c])
-                sums[channels + c] = Float(sumGXHat[c])
-            }
-            try sums.withUnsafeMutableBufferPointer { try synchronization.statistics.sum($0.baseAddress!, $0.baseAddress! + channels, channels: channels) }
-            for c in 0..<channels {
-                sumG[c] = Double(sums[c])
-                sumGXHat[c] = Double(sums[channels + c])
-            }
-        }
+        // The local sums went into the gradients above (the parameter allreduce sums them); dx needs every rank's.
+        try synchronization?.statistics.sum(sumG, sumGXHat, channels: channels)
         // dx = γ·invstd·(g − Σg/m − x̂·Σg·x̂/m), x̂ = (x − mean)·invstd.
         let m = Double(synchronization?.positions ?? rows)
         for c in 0..<channels {
