@@ -43,6 +43,36 @@ final class SweepPlanTests: XCTestCase {
                                           "training.negatives=local", "evaluation.tasks=[]"])
     }
 
+    func testSeedsRepeatEveryMemberSeedBySeedEachInItsOwnFolder() {
+        var seeded = config([64, 32], budget: .steps(5), variants: [bilinearGlobal])
+        seeded.seeds = [0, 1, 2]
+        let plan = SweepPlan(config: seeded)
+        XCTAssertEqual(plan.members.map(\.id), ["b32/s0", "b64/s0", "b32/s1", "b64/s1", "b32/s2", "b64/s2"],
+                       "a whole curve per seed before the next seed")
+        XCTAssertEqual(plan.members.map(\.groupID), ["b32", "b64", "b32", "b64", "b32", "b64"])
+        XCTAssertEqual(plan.members[3].overrides.last, "seed=1")
+        XCTAssertEqual(plan.members[3].seed, 1)
+        seeded.variants = [bilinearGlobal, cosineLocal]
+        seeded.seeds = [7]
+        XCTAssertEqual(SweepPlan(config: seeded).members.map(\.id), ["bilinear-global/b32/s7", "cosine-local/b32/s7",
+                                                                    "bilinear-global/b64/s7", "cosine-local/b64/s7"])
+        XCTAssertEqual(SweepPlan(config: seeded).members[1].groupID, "cosine-local/b32")
+        XCTAssertFalse(SweepPlan(config: config([64], budget: .steps(5), variants: [bilinearGlobal])).members[0].overrides
+            .contains { $0.hasPrefix("seed=") }, "without seeds the base config's seed stays")
+    }
+
+    func testMergingMoreSeedsKeepsSeedBySeedOrder() throws {
+        var earlier = config([32, 64], budget: .steps(5), variants: [bilinearGlobal])
+        earlier.seeds = [0]
+        var now = earlier
+        now.seeds = [0, 1]
+        now.batchSizes = [32, 64, 128]
+        let merged = try SweepPlan(config: now).merged(with: SweepPlan(config: earlier))
+        XCTAssertEqual(merged.members.map(\.id), ["b32/s0", "b64/s0", "b128/s0", "b32/s1", "b64/s1", "b128/s1"])
+        let decoded = try JSONDecoder().decode(SweepPlan.self, from: Data(#"{"name": "old", "ranks": 2, "members": [{"id": "b32", "batch_size": 32, "similarity": "bilinear", "negatives_mode": "global", "steps": 5, "negatives": 31}]}"#.utf8))
+        XCTAssertNil(decoded.members[0].seed, "a sweep.json written before seeds still reads")
+    }
+
     func testMergingKeepsEarlierMembersAndRejectsAChangedBudget() throws {
         let earlier = SweepPlan(config: config([32, 512], budget: .examples(1024), variants: [bilinearGlobal]))
         let now = SweepPlan(config: config([32, 64], budget: .examples(1024), variants: [bilinearGlobal]))
