@@ -35,6 +35,14 @@ public struct RunConfig: Codable, Equatable, Sendable {
         model = try c.decodeIfPresent(ModelConfiguration.self, forKey: .model) ?? d.model
         training = try c.decodeIfPresent(TrainingConfig.self, forKey: .training) ?? d.training
         evaluation = try c.decodeIfPresent(EvaluationConfig.self, forKey: .evaluation) ?? d.evaluation
+        let olderTraining = try? c.nestedContainer(keyedBy: OlderTrainingKeys.self, forKey: .training)
+        if try olderTraining?.decodeIfPresent(Bool.self, forKey: .freezeBatchNorm) == true { model.batchNorm = .frozen }
+    }
+
+    /// `training.freeze_batch_norm: true` of configs and checkpoints written before
+    /// `model.batch_norm` reads as `model.batch_norm: frozen`.
+    private enum OlderTrainingKeys: String, CodingKey {
+        case freezeBatchNorm = "freeze_batch_norm"
     }
 
     /// The run directory this config writes to.
@@ -173,8 +181,20 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case localGroups = "local_groups"
     }
 
+    /// The keys a config may hold: ``CodingKeys`` and `freeze_batch_norm`, which configs and
+    /// checkpoints written before `model.batch_norm` carry (``RunConfig`` reads it).
+    private enum ReadableKeys: String, CodingKey, CaseIterable {
+        case batchSize = "batch_size", steps, learningRate = "learning_rate", weightDecay = "weight_decay"
+        case learningRateSchedule = "lr_schedule", learningRateScaling = "lr_scaling", baseBatchSize = "base_batch_size"
+        case warmupSteps = "warmup_steps", minLearningRateFraction = "min_learning_rate_fraction"
+        case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
+        case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
+        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every"
+        case localGroups = "local_groups", obsoleteFreezeBatchNorm = "freeze_batch_norm"
+    }
+
     public init(from decoder: Decoder) throws {
-        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: ReadableKeys.self)
         let d = TrainingConfig()
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
