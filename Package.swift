@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "ColaStandIns", dependencies: ["ColaCore", "ColaAudio", "ColaEvaluation"], swiftSettings: oneDNNSwift),
         .target(
             name: "ColaPipeline",
-            dependencies: ["ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation"],
+            dependencies: ["ColaAudio", "ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation"],
             swiftSettings: oneDNNSwift
         ),
         .executableTarget(
@@ -101,6 +101,6 @@ let package = Package(
         .testTarget(name: "ColaTrainingTests", dependencies: ["ColaCore", "ColaModel", "ColaDistributed", "ColaTraining"], swiftSettings: oneDNNSwift),
         .testTarget(name: "ColaEvaluationTests", dependencies: ["ColaCore", "ColaAudio", "ColaTensor", "ColaModel", "ColaEvaluation"], exclude: ["Fixtures"], swiftSettings: oneDNNSwift),
         .testTarget(name: "ColaStandInsTests", dependencies: ["ColaAudio", "ColaEvaluation", "ColaStandIns"], swiftSettings: oneDNNSwift),
-        .testTarget(name: "ColaPipelineTests", dependencies: ["ColaTensor", "ColaModel", "ColaTraining", "ColaEvaluation", "ColaPipeline"], swiftSettings: oneDNNSwift),
+        .testTarget(name: "ColaPipelineTests", dependencies: ["ColaAudio", "ColaTensor", "ColaModel", "ColaDistributed", "ColaTraining", "ColaEvaluation", "ColaPipeline"], swiftSettings: oneDNNSwift),
     ]
 )

@@ -3,8 +3,8 @@
 #   ./launch.sh demo       install, build release, stand-in data, 2-rank pretrain, transfer suite
 #   ./launch.sh test       install, build, swift test, 2-rank mpirun integration tests; on an AVX-512
 #                          CPU again with oneDNN capped to AVX2 (what an AVX2 node runs); then the
-#                          oneDNN-dependent tests on oneDNN 3.2 (PyPI) and the MPI ones on MPICH;
-#                          --onednn PREFIX: all tests on that oneDNN only
+#                          tests each other combination changes: oneDNN 3.2 (PyPI) and MPICH, and
+#                          both; --onednn PREFIX: all tests on that oneDNN only
 #   ./launch.sh setup      install system packages and build release only
 #   ./launch.sh pretrain --config configs/demo.yaml [cola pretrain options]   (NP=ranks, default: cores)
 #   ./launch.sh bench      install the peers (CPU torch, TensorFlow, jemalloc), every benchmark
@@ -31,7 +31,7 @@ DATA_PACKAGES=(
   sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
 )
 
-# What the benchmarks run beside Cola: jemalloc for the best torch configuration (PEERS.md); the
+# What the benchmarks run beside Cola: jemalloc for the best torch configuration (benchmarks/README.md); the
 # Python peers come from benchmarks/requirements.txt.
 PEER_PACKAGES=(libjemalloc2 python3-pip python3-venv)
 
@@ -107,9 +107,9 @@ install_onednn3() {
   "$ONEDNN3_PREFIX/bin/pip" install -q "${ONEDNN3_WHEELS[@]}"
 }
 
-# One build-and-test combination: NAME, SCRATCH (a build directory of its own), UNIT (all: every
-# swift test; none; or a regex of tests to skip), then integration test names (none given: all).
-# The environment chooses the libraries (COLA_ONEDNN_PREFIX, COLA_MPI).
+# One build-and-test combination: NAME, SCRATCH (a build directory of its own), UNIT (which swift
+# tests: all; none; skip:REGEX, all but those; only:REGEX, just those), then integration test
+# names (none given: all). The environment chooses the libraries (COLA_ONEDNN_PREFIX, COLA_MPI).
 stage() {
   local name=$1 scratch=$2 unit=$3
   shift 3
@@ -119,10 +119,13 @@ stage() {
   local cola
   cola="$(swift build --scratch-path "$scratch" --show-bin-path)/cola"
   say "[$name] $("$cola" doctor | grep -E '^(MPI|oneDNN):' | tr -s ' ' | paste -sd ';' -); $(ldd "$cola" | grep -oE 'lib(dnnl|mpi|mpich)\.so[^ ]* => [^ ]*' | paste -sd ';' -)"
+  local test=(swift test --scratch-path "$scratch" --disable-swift-testing)
   case "$unit" in
-    all) say "[$name] swift test"; swift test --scratch-path "$scratch" --disable-swift-testing ;;
+    all) say "[$name] swift test"; "${test[@]}" ;;
     none) ;;
-    *) say "[$name] swift test --skip '$unit'"; swift test --scratch-path "$scratch" --disable-swift-testing --skip "$unit" ;;
+    skip:*) say "[$name] swift test --skip '${unit#skip:}'"; "${test[@]}" --skip "${unit#skip:}" ;;
+    only:*) say "[$name] swift test --filter '${unit#only:}'"; "${test[@]}" --filter "${unit#only:}" ;;
+    *) echo "stage $name: unit tests must be all, none, skip:REGEX or only:REGEX, not $unit" >&2; exit 2 ;;
   esac
   say "[$name] integration tests under ${COLA_MPI:-openmpi}"
   COLA_BIN="$cola" Tests/integration/run-all.sh "$@"
@@ -131,11 +134,13 @@ stage() {
 
 # Every test on this machine's libraries (oneDNN 2.6, Open MPI) in .build; on an AVX-512 CPU the
 # model, tensor and training tests and the training integration tests again with oneDNN capped to
-# AVX2. Then, to stay within CI's time, only what the other libraries change: on oneDNN 3.2 from
-# PyPI with Open MPI (.build-onednn3) the model and tensor tests and the equivalence and resume
-# integration tests; on oneDNN 2.6 with MPICH (.build-mpich) the collectives, hostfile, equivalence
-# and resume integration tests (`cola sweep` launches Open MPI's mpirun itself). With --onednn
-# PREFIX, all tests on the oneDNN under PREFIX (2.x or 3.x) with Open MPI, in .build-onednn.
+# AVX2. Then, to stay within CI's time, what each other combination changes, each in its own
+# build directory: oneDNN 3.2 from PyPI with Open MPI (.build-onednn3) the model and tensor tests
+# and the equivalence and resume integration tests; oneDNN 2.6 with MPICH (.build-mpich) the
+# 20-step trajectory and every 2-rank integration test that launches ranks (collectives, hostfile,
+# equivalence, resume, `cola sweep`); oneDNN 3.2 with MPICH (.build-onednn3-mpich) the trajectory
+# and the resume test. So the trajectory and the bit-identical resume pass in all four. With
+# --onednn PREFIX, all tests on the oneDNN under PREFIX (2.x or 3.x) with Open MPI, in .build-onednn.
 command_test() {
   local prefix=""
   while [ $# -gt 0 ]; do
@@ -154,23 +159,23 @@ command_test() {
   else
     install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${MATRIX_PACKAGES[@]}"
     install_onednn3
+    local trajectory=testTwentyAdamStepsOnSmallCNNFollowPyTorch onednn3="$PWD/$ONEDNN3_PREFIX"
     stage "oneDNN 2.6 + Open MPI, native ISA" .build all
     if grep -qw avx512f /proc/cpuinfo; then
       # oneDNN reads ONEDNN_MAX_CPU_ISA (DNNL_MAX_CPU_ISA before 2.5) at its first use in a process.
       ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 stage "oneDNN 2.6 + Open MPI, capped to AVX2" .build \
-        'ColaCoreTests|ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaStandInsTests' \
+        skip:'ColaCoreTests|ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaStandInsTests' \
         test_pretrain_equivalence.sh test_pretrain_resume.sh test_pretrain_errors.sh
     else
       say "no AVX-512 on this CPU: the native run above is the AVX2 level"
     fi
-    # The 20-step trajectory is left out on 3.2: its kernels flip a max-pool near-tie in block 2 at
-    # step 1 (one-step gradients 5e-3 apart, as docs/reference.md allows), which moves steps 2–3 by
-    # 5e-3 and 2e-2, past the trajectory's fixed bounds (issue 21).
-    COLA_ONEDNN_PREFIX="$PWD/$ONEDNN3_PREFIX" stage "oneDNN 3.2 + Open MPI" .build-onednn3 \
-      'ColaCoreTests|ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaStandInsTests|ColaTrainingTests|ColaPipelineTests|testTwentyAdamStepsOnSmallCNNFollowPyTorch' \
+    COLA_ONEDNN_PREFIX=$onednn3 stage "oneDNN 3.2 + Open MPI" .build-onednn3 \
+      skip:'ColaCoreTests|ColaAudioTests|ColaDistributedTests|ColaEvaluationTests|ColaStandInsTests|ColaTrainingTests|ColaPipelineTests' \
       test_pretrain_equivalence.sh test_pretrain_resume.sh
-    COLA_MPI=mpich stage "oneDNN 2.6 + MPICH" .build-mpich none \
-      test_mpi_collectives.sh test_hostfile.sh test_pretrain_equivalence.sh test_pretrain_resume.sh
+    COLA_MPI=mpich stage "oneDNN 2.6 + MPICH" .build-mpich only:$trajectory \
+      test_mpi_collectives.sh test_hostfile.sh test_pretrain_equivalence.sh test_pretrain_resume.sh test_sweep_resume.sh
+    COLA_ONEDNN_PREFIX=$onednn3 COLA_MPI=mpich stage "oneDNN 3.2 + MPICH" .build-onednn3-mpich only:$trajectory \
+      test_pretrain_resume.sh
   fi
   say "stage times: $(IFS=';'; echo "${STAGE_TIMES[*]}")"
 }

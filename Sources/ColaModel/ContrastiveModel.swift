@@ -94,9 +94,13 @@ public final class ContrastiveModel {
     /// into `count × 512` embeddings; the result stays valid until the next forward.
     ///
     /// Training modes keep what ``backward(embeddingGradient:onGradientsFinal:)`` needs.
-    public func embed(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode,
-                      frames: Int = 96, bands: Int = 64) throws -> UnsafeMutableBufferPointer<Float> {
-        let run = try forwardEncoder(input, count: count, mode: mode, frames: frames, bands: bands)
+    ///
+    /// - Parameter statisticsReduction: With batch statistics, batch norm normalizes with the
+    ///   statistics of the batches of every process this sums over (in this forward and the
+    ///   backward that follows); nil: with this batch's alone.
+    public func embed(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode, frames: Int = 96, bands: Int = 64,
+                      statisticsReduction: BatchStatisticsReduction? = nil) throws -> UnsafeMutableBufferPointer<Float> {
+        let run = try forwardEncoder(input, count: count, mode: mode, frames: frames, bands: bands, statisticsReduction: statisticsReduction)
         let features = features!
         let y = profile?.measure("head forward") { head.forward(features.pointer, rows: count, run) }
             ?? head.forward(features.pointer, rows: count, run)
@@ -134,9 +138,10 @@ public final class ContrastiveModel {
         try encoder.backward(dy, run, onStageFinished: report)
     }
 
-    private func forwardEncoder(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode, frames: Int, bands: Int) throws -> RunContext {
+    private func forwardEncoder(_ input: UnsafePointer<Float>, count: Int, mode: ForwardMode, frames: Int, bands: Int,
+                                statisticsReduction: BatchStatisticsReduction? = nil) throws -> RunContext {
         let run = RunContext(parameters: parameterValues.pointer, gradients: gradients.pointer, buffers: bufferValues.pointer,
-                             mode: mode, workspace: workspace)
+                             mode: mode, workspace: workspace, statisticsReduction: statisticsReduction)
         run.profile = profile
         run.beginForward()
         features = try encoder.forward(input, batch: count, height: frames, width: bands, run)

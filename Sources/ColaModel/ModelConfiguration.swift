@@ -11,7 +11,7 @@ import ColaCore
 ///   similarity: bilinear    # bilinear | cosine
 ///   temperature: 0.2        # cosine only
 ///   convolution: auto       # auto | winograd | direct
-///   batch_norm: local       # local | frozen
+///   batch_norm: local       # local | sync | frozen
 /// ```
 /// Keys not given keep the reference's values (Saeed et al. 2021, google-research `cola/`);
 /// unknown keys are errors.
@@ -69,6 +69,11 @@ public enum Similarity: String, Codable, Sendable, CaseIterable {
 public enum BatchNormMode: String, Codable, Sendable, CaseIterable {
     /// The statistics of each rank's batch (of each chunk under GradCache), as the reference per replica.
     case local
+    /// The statistics of the global batch: sums reduced over the ranks in every batch-norm layer,
+    /// forward (mean, variance) and backward (Σg, Σg·x̂), so N ranks compute what one rank holding
+    /// the global batch computes (to float rounding). Under GradCache, chunk k's statistics cover
+    /// chunk k of every rank. Needs a ``BatchStatisticsReduction`` for the step.
+    case sync
     /// The running statistics, never updated: every rank and chunk computes the same function,
     /// so runs on different rank counts or chunk sizes are exactly comparable (equivalence tests).
     case frozen

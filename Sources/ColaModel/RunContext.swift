@@ -11,6 +11,9 @@ final class RunContext {
     let gradients: UnsafeMutablePointer<Float>
     let buffers: UnsafeMutablePointer<Float>
     var mode: ForwardMode
+    /// Sums batch-norm statistics over the processes sharing the batch (`model.batch_norm: sync`);
+    /// nil: each process normalizes with its own batch's.
+    let statisticsReduction: BatchStatisticsReduction?
     /// Per-layer-type timing, when attached.
     var profile: LayerProfile?
 
@@ -21,11 +24,12 @@ final class RunContext {
     private var gradientAlternate = 0
 
     init(parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>, buffers: UnsafeMutablePointer<Float>,
-         mode: ForwardMode, workspace: Workspace) {
+         mode: ForwardMode, workspace: Workspace, statisticsReduction: BatchStatisticsReduction? = nil) {
         self.parameters = parameters
         self.gradients = gradients
         self.buffers = buffers
         self.mode = mode
+        self.statisticsReduction = statisticsReduction
         kept = workspace.kept
         alternating = workspace.alternating
         gradientArenas = workspace.gradients
@@ -33,6 +37,11 @@ final class RunContext {
 
     /// Whether batch normalization uses batch statistics.
     var usesBatchStatistics: Bool { mode.statistics == .batch }
+    /// The synchronized statistics of this pass, when batch norm uses batch statistics reduced over processes.
+    var synchronizedStatistics: SynchronizedBatchStatistics? {
+        guard usesBatchStatistics, let statisticsReduction else { return nil }
+        return SynchronizedBatchStatistics(reduction: statisticsReduction)
+    }
     /// oneDNN propagation kind for this pass.
     var propagation: OneDNNPropagation { mode.keepsActivations || usesBatchStatistics ? .training : .inference }
 

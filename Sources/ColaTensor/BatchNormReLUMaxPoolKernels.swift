@@ -120,11 +120,13 @@ public enum BatchNormReLUMaxPoolKernels {
     }
 
     /// The input gradient `dx` (written, full size, edge rows/columns an odd size leaves out of every
-    /// window included). With `batchStatistics`, `dGamma`/`dBeta` are the sums from ``parameterGradients``.
+    /// window included). With `batchStatistics`, `dGamma`/`dBeta` are the sums from ``parameterGradients``
+    /// over the `positions` the statistics cover (default: this map's N·H·W; more when they were
+    /// synchronized over ranks and the sums reduced).
     public static func inputGradient(
         _ dy: FeatureMap, argmax: UnsafePointer<UInt8>, x: FeatureMap, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
         epsilon: Float, gamma: UnsafePointer<Float>, dGamma: UnsafePointer<Float>, dBeta: UnsafePointer<Float>,
-        batchStatistics: Bool, into dx: FeatureMap
+        batchStatistics: Bool, positions: Int? = nil, into dx: FeatureMap
     ) {
         precondition(dx.storage == x.storage && dy.storage == x.storage, "batch norm backward: storage differs from the input's")
         let allChannels = x.channels
@@ -133,7 +135,7 @@ public enum BatchNormReLUMaxPoolKernels {
         let coefficients = UnsafeMutablePointer<Float>.allocate(capacity: 3 * allChannels)
         defer { coefficients.deallocate() }
         let gsAll = coefficients, pcAll = coefficients + allChannels, qcAll = coefficients + 2 * allChannels
-        let m = Double(x.batch * x.spatial)
+        let m = Double(positions ?? x.batch * x.spatial)
         for c in 0..<allChannels {
             let invstd = Double(inverseStandardDeviation(variance[c], epsilon))
             let g = Double(gamma[c]) * invstd

@@ -67,6 +67,11 @@ extension RunConfig {
         guard training.batchSize >= 2 else { throw fail("training.batch_size", "must be at least 2 (a batch needs negatives), got \(training.batchSize)") }
         guard training.steps >= 1 else { throw fail("training.steps", "must be at least 1, got \(training.steps)") }
         guard training.learningRate > 0 else { throw fail("training.learning_rate", "must be positive, got \(training.learningRate)") }
+        guard training.baseBatchSize >= 1 else { throw fail("training.base_batch_size", "must be at least 1, got \(training.baseBatchSize)") }
+        guard training.warmupSteps >= 0 else { throw fail("training.warmup_steps", "must be 0 (no warm-up) or positive, got \(training.warmupSteps)") }
+        guard (0...1).contains(training.minLearningRateFraction) else {
+            throw fail("training.min_learning_rate_fraction", "must be in [0, 1] (a fraction of the peak rate), got \(training.minLearningRateFraction)")
+        }
         guard training.weightDecay >= 0 else { throw fail("training.weight_decay", "must be non-negative") }
         guard training.chunkSize >= 0 else { throw fail("training.chunk_size", "must be 0 (off) or a positive clip count") }
         guard training.threadsPerRank >= 0 else { throw fail("training.threads_per_rank", "must be 0 (automatic) or positive") }

@@ -35,6 +35,14 @@ public struct RunConfig: Codable, Equatable, Sendable {
         model = try c.decodeIfPresent(ModelConfiguration.self, forKey: .model) ?? d.model
         training = try c.decodeIfPresent(TrainingConfig.self, forKey: .training) ?? d.training
         evaluation = try c.decodeIfPresent(EvaluationConfig.self, forKey: .evaluation) ?? d.evaluation
+        let olderTraining = try? c.nestedContainer(keyedBy: OlderTrainingKeys.self, forKey: .training)
+        if try olderTraining?.decodeIfPresent(Bool.self, forKey: .freezeBatchNorm) == true { model.batchNorm = .frozen }
+    }
+
+    /// `training.freeze_batch_norm: true` of configs and checkpoints written before
+    /// `model.batch_norm` reads as `model.batch_norm: frozen`.
+    private enum OlderTrainingKeys: String, CodingKey {
+        case freezeBatchNorm = "freeze_batch_norm"
     }
 
     /// The run directory this config writes to.
@@ -103,11 +111,48 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case local
     }
 
+    /// The shape of the learning rate over a run (`lr_schedule`), see ``LearningRateSchedule``.
+    public enum LearningRateShape: String, Codable, Sendable {
+        /// The peak rate (after warm-up) to the end: the reference's constant 1e-3.
+        case constant
+        /// Cosine decay from the peak at the end of warm-up to `min_learning_rate_fraction` of it at the last step.
+        case cosine
+    }
+
+    /// How the peak learning rate follows the global batch (`lr_scaling`): `learning_rate ×
+    /// (batch_size / base_batch_size)^p`.
+    public enum LearningRateScaling: String, Codable, Sendable {
+        /// p = 0: the same rate at every batch size.
+        case none
+        /// p = 1.
+        case linear
+        /// p = ½.
+        case sqrt
+
+        /// The exponent p.
+        public var exponent: Double {
+            switch self {
+            case .none: return 0
+            case .linear: return 1
+            case .sqrt: return 0.5
+            }
+        }
+    }
+
     /// Global batch: clips per step summed over ranks (each clip gives an anchor and a positive).
     public var batchSize: Int = 256
     /// Optimizer steps.
     public var steps: Int = 1000
+    /// The peak learning rate at `base_batch_size` (scaled by `lr_scaling` for other batch sizes).
     public var learningRate: Float = 1e-3
+    public var learningRateSchedule: LearningRateShape = .constant
+    public var learningRateScaling: LearningRateScaling = .none
+    /// The batch size at which `learning_rate` applies unscaled.
+    public var baseBatchSize: Int = 256
+    /// Steps of linear warm-up from `peak / warmup_steps` to the peak (0: none).
+    public var warmupSteps: Int = 0
+    /// The cosine's last rate as a fraction of the peak.
+    public var minLearningRateFraction: Double = 0
     public var weightDecay: Float = 0
     public var negatives: Negatives = .global
     /// Clips per recomputation chunk (GradCache); 0 processes each rank's batch at once.
@@ -128,18 +173,37 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize = "batch_size", steps, learningRate = "learning_rate", weightDecay = "weight_decay"
+        case learningRateSchedule = "lr_schedule", learningRateScaling = "lr_scaling", baseBatchSize = "base_batch_size"
+        case warmupSteps = "warmup_steps", minLearningRateFraction = "min_learning_rate_fraction"
         case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
         case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
         case keepCheckpoints = "keep_checkpoints", logEvery = "log_every"
         case localGroups = "local_groups"
     }
 
+    /// The keys a config may hold: ``CodingKeys`` and `freeze_batch_norm`, which configs and
+    /// checkpoints written before `model.batch_norm` carry (``RunConfig`` reads it).
+    private enum ReadableKeys: String, CodingKey, CaseIterable {
+        case batchSize = "batch_size", steps, learningRate = "learning_rate", weightDecay = "weight_decay"
+        case learningRateSchedule = "lr_schedule", learningRateScaling = "lr_scaling", baseBatchSize = "base_batch_size"
+        case warmupSteps = "warmup_steps", minLearningRateFraction = "min_learning_rate_fraction"
+        case negatives, chunkSize = "chunk_size", threadsPerRank = "threads_per_rank"
+        case bucketMegabytes = "bucket_megabytes", checkpointEvery = "checkpoint_every"
+        case keepCheckpoints = "keep_checkpoints", logEvery = "log_every"
+        case localGroups = "local_groups", obsoleteFreezeBatchNorm = "freeze_batch_norm"
+    }
+
     public init(from decoder: Decoder) throws {
-        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: ReadableKeys.self)
         let d = TrainingConfig()
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
+        learningRateSchedule = try c.decodeIfPresent(LearningRateShape.self, forKey: .learningRateSchedule) ?? d.learningRateSchedule
+        learningRateScaling = try c.decodeIfPresent(LearningRateScaling.self, forKey: .learningRateScaling) ?? d.learningRateScaling
+        baseBatchSize = try c.decodeIfPresent(Int.self, forKey: .baseBatchSize) ?? d.baseBatchSize
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? d.warmupSteps
+        minLearningRateFraction = try c.decodeIfPresent(Double.self, forKey: .minLearningRateFraction) ?? d.minLearningRateFraction
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         negatives = try c.decodeIfPresent(Negatives.self, forKey: .negatives) ?? d.negatives
         chunkSize = try c.decodeIfPresent(Int.self, forKey: .chunkSize) ?? d.chunkSize

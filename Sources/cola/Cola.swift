@@ -11,7 +11,7 @@ struct Cola: ParsableCommand {
             """,
         subcommands: [
             Doctor.self, DataCommand.self, Pretrain.self, Eval.self, Sweep.self,
-            Report.self, Inspect.self, Bench.self,
+            Report.self, Inspect.self, Embed.self, Export.self, Bench.self,
         ]
     )
 }

@@ -9,7 +9,7 @@ struct Sweep: ParsableCommand {
         commandName: "sweep",
         abstract: "Pretrain and evaluate at several batch sizes, then tabulate and plot transfer accuracy against negatives.",
         discussion: """
-            Each member runs `cola pretrain` (under mpirun for several ranks) into <run-dir>/b<N>/, then `cola eval` on its latest checkpoint into <run-dir>/b<N>/eval/. Rerunning the same command skips finished members and resumes unfinished ones from their checkpoints. Results: <run-dir>/summary.md, summary.json, plots/accuracy_vs_negatives.svg and plots/loss_curves.svg.
+            Each member runs `cola pretrain` (under mpirun for several ranks) into <run-dir>/b<N>/ (<run-dir>/b<N>/s<seed>/ with seeds), then `cola eval` on its latest checkpoint into its eval/. Rerunning the same command skips finished members and resumes unfinished ones from their checkpoints. Results: <run-dir>/summary.md, summary.json, plots/accuracy_vs_negatives.svg and plots/loss_curves.svg.
 
             Example: cola sweep --config configs/sweep.yaml --batch 32,64,128,256
             """
@@ -42,6 +42,9 @@ struct Sweep: ParsableCommand {
     @Option(help: "Variants, comma-separated, e.g. bilinear-global,cosine-global,bilinear-local.")
     var variants: String?
 
+    @Option(help: "Root seeds, comma-separated, e.g. 0,1,2: every member once per seed (replaces the file's seeds).")
+    var seeds: String?
+
     @Option(help: "Transfer tasks, comma-separated (replaces the file's list).")
     var tasks: String?
 
@@ -71,7 +74,8 @@ struct Sweep: ParsableCommand {
         if list {
             for (index, member) in SweepPlan(config: sweep).members.enumerated() {
                 let status = SweepMemberFiles(sweepDirectory: orchestrator.directory, memberID: member.id).status
-                print("\(index)\t\(member.id)\tbatch \(member.batchSize)\t\(member.negatives) negatives\t\(member.steps) steps\t\(status.rawValue)")
+                let seed = member.seed.map { "\tseed \($0)" } ?? ""
+                print("\(index)\t\(member.id)\tbatch \(member.batchSize)\t\(member.negatives) negatives\t\(member.steps) steps\(seed)\t\(status.rawValue)")
             }
             return
         }
@@ -103,6 +107,13 @@ struct Sweep: ParsableCommand {
                 }
                 return variant
             }
+        }
+        if let seeds {
+            let values = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--seeds expects non-negative integers separated by commas, got \(seeds)")
+            }
+            sweep.seeds = values.map { $0! }
         }
         if let tasks { sweep.tasks = tasks.split(separator: ",").map(String.init) }
         if let launcher { sweep.launcher = launcher }

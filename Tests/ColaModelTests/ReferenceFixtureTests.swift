@@ -44,13 +44,19 @@ final class ReferenceFixtureTests: XCTestCase {
 
     func testTrajectoryFixtureHoldsTwentyStepsAndFinalState() throws {
         let fixture = try ReferenceFixture.committed("cnn_bilinear_trajectory.colafix")
-        XCTAssertEqual(fixture.names.count, 81)
+        XCTAssertEqual(fixture.names.count, 98)
         XCTAssertEqual(fixture["tolerance.trajectory.loss"]?.shape, [20])
         XCTAssertEqual(fixture["trajectory.input.anchor"]?.shape, [20, 4, 1, 96, 64])
         XCTAssertEqual(fixture["trajectory.input.positive"]?.shape, [20, 4, 1, 96, 64])
         XCTAssertEqual(fixture["trajectory.loss"]?.shape, [20])
         XCTAssertEqual(fixture.stateNames.count, 25)
         XCTAssertEqual(Set(fixture.names.filter { $0.hasPrefix("final.") }), Set(fixture.stateNames.map { "final.\($0)" }))
+        let parameters = fixture.stateNames.filter { !$0.hasSuffix("running_mean") && !$0.hasSuffix("running_var") }
+        XCTAssertEqual(parameters.count, 17)
+        XCTAssertEqual(Set(fixture.names.filter { $0.hasPrefix("trajectory.step1.grad.") }), Set(parameters.map { "trajectory.step1.grad.\($0)" }))
+        for name in parameters where name.hasPrefix("encoder.blocks.") && !name.hasPrefix("encoder.blocks.3.") {
+            XCTAssertNotNil(fixture["trajectory.step1.grad.\(name)"], "\(name): stored whole, so the trajectory can continue from it")
+        }
     }
 
     func testGeneratedParametersMatchThePythonWriterBitForBit() throws {

@@ -59,6 +59,39 @@ final class ReportPlotTests: XCTestCase {
         XCTAssertTrue(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
     }
 
+    func testErrorBarsSpanLowToHighWithCapsAndWidenTheYAxis() {
+        let plot = LinePlot(title: "t", xLabel: "x", yLabel: "y", xScale: .logarithmic, series: [
+            LinePlot.Series(name: "mean", points: [(31, 50), (63, 55)], color: "#000", errorBars: [(31, 40, 60), (63, 54, 56)]),
+        ])
+        XCTAssertEqual(plot.yDomain, 40...60, "the bars, not only the points")
+        let svg = plot.svg
+        XCTAssertEqual(count(#"class="error-bar""#, in: svg), 2)
+        let first = svg.split(separator: "\n").first { $0.contains(#"class="error-bar""#) }!
+        let x = fixedText(plot.position(x: 31), decimals: 1)
+        let low = fixedText(plot.position(y: 40), decimals: 1), high = fixedText(plot.position(y: 60), decimals: 1)
+        XCTAssertTrue(first.contains(#"d="M\#(x) \#(low) V\#(high) "#), String(first))
+        XCTAssertEqual(first.components(separatedBy: " H").count - 1, 2, "a cap at each end")
+    }
+
+    func testSweepWithSeedsPlotsGroupMeansWithOneStandardDeviationBars() {
+        let report = SweepReport(summary: sweepSummaryFixture(seeds: [0, 1, 2]), logs: [:], directory: "/unused")
+        let plot = report.accuracyPlot
+        XCTAssertEqual(plot.series.count, 2 * 3, "per variant: mean + 2 tasks, not per seed")
+        let mean = plot.series[0]
+        for (point, expected) in zip(mean.points, [45.0, 46, 47]) {
+            XCTAssertEqual(point.y, expected, accuracy: 1e-9, "means over seeds 0, 1, 2 (seed 1's values)")
+        }
+        XCTAssertEqual(mean.errorBars.count, 3)
+        for (bar, point) in zip(mean.errorBars, mean.points) {
+            XCTAssertEqual(bar.high - point.y, 1, accuracy: 1e-9, "one standard deviation of 0.00, 0.01, 0.02 in %")
+            XCTAssertEqual(point.y - bar.low, 1, accuracy: 1e-9)
+        }
+        XCTAssertEqual(count(#"class="error-bar""#, in: plot.svg), 6 * 3)
+        XCTAssertTrue(plot.yLabel.contains("mean ± std over seeds"))
+        XCTAssertTrue(SweepReport(summary: sweepSummaryFixture(), logs: [:], directory: "/unused").accuracyPlot.series
+            .allSatisfy { $0.errorBars.isEmpty }, "one run per point: no bars")
+    }
+
     func testEmptyPlotSaysNoData() {
         let plot = LinePlot(title: "t", xLabel: "x", yLabel: "y", xScale: .logarithmic, series: [LinePlot.Series(name: "a", points: [], color: "#000")])
         XCTAssertTrue(plot.svg.contains("no data yet"))
@@ -99,19 +132,27 @@ final class ReportPlotTests: XCTestCase {
     }
 }
 
-/// Three batch sizes × two variants, two tasks, with a baseline.
-func sweepSummaryFixture() -> SweepSummary {
+/// Three batch sizes × two variants, two tasks, with a baseline; with `seeds`, each member once per
+/// seed, seed k's accuracies shifted by k/100 (so each group's mean is seed 1's and its standard
+/// deviation 0.01 over seeds 0, 1, 2).
+func sweepSummaryFixture(seeds: [UInt64]? = nil) -> SweepSummary {
     var members: [SweepSummary.Entry] = []
-    for batch in [32, 64, 128] {
-        for (similarity, mode) in [(Similarity.bilinear, TrainingConfig.Negatives.global), (.cosine, .global)] {
-            let gain = log2(Double(batch)) / 100
-            members.append(SweepSummary.Entry(
-                id: "\(similarity.rawValue)-\(mode.rawValue)/b\(batch)", batchSize: batch, similarity: similarity,
-                negativesMode: mode, negatives: batch - 1, steps: 10, examples: 10 * batch, status: .finished,
-                finalLoss: 1.5, finalContrastiveAccuracy: 0.9, clipsPerSecond: 55.25, meanAccuracy: 0.4 + gain,
-                tasks: ["nsynth": 0.5 + gain, "spcv1": 0.3 + gain]))
+    let seedList: [UInt64?] = seeds ?? [nil]
+    for seed in seedList {
+        for batch in [32, 64, 128] {
+            for (similarity, mode) in [(Similarity.bilinear, TrainingConfig.Negatives.global), (.cosine, .global)] {
+                let gain = log2(Double(batch)) / 100 + Double(seed ?? 1) / 100 - 0.01
+                let group = "\(similarity.rawValue)-\(mode.rawValue)/b\(batch)"
+                let id = seed.map { "\(group)/s\($0)" } ?? group
+                members.append(SweepSummary.Entry(
+                    id: id, batchSize: batch, similarity: similarity, negativesMode: mode, negatives: batch - 1, steps: 10,
+                    examples: 10 * batch, seed: seed, groupID: group, status: .finished,
+                    learningRateRule: "constant; lr 1e-3", learningRateRuleForAnyBatch: "constant; lr 1e-3", peakLearningRate: 1e-3,
+                    finalLoss: 1.5, finalContrastiveAccuracy: 0.9, clipsPerSecond: 55.25, meanAccuracy: 0.4 + gain,
+                    tasks: ["nsynth": 0.5 + gain, "spcv1": 0.3 + gain]))
+            }
         }
     }
-    return SweepSummary(name: "fixture", ranks: 2, members: members,
-                        baselines: [SweepSummary.Baseline(name: "random encoder", meanAccuracy: 0.2, tasks: ["nsynth": 0.25, "spcv1": 0.15])])
+    let baseline = SweepSummary.Baseline(name: "random encoder", meanAccuracy: 0.2, tasks: ["nsynth": 0.25, "spcv1": 0.15])
+    return SweepSummary(name: "fixture", ranks: 2, members: members, baselines: [baseline])
 }

@@ -29,9 +29,36 @@ final class ReportTableTests: XCTestCase {
         let markdown = SweepReport(summary: sweepSummaryFixture(), logs: [:], directory: "/unused").markdown
         let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| ") }
         XCTAssertEqual(rows.count, 1 + 6 + 1)
-        XCTAssertEqual(rows[0], "| member | batch | negatives | similarity | negatives from | steps | clips | final loss | clips/s | status | nsynth | spcv1 | mean |")
-        XCTAssertEqual(rows[3], "| bilinear-global/b64 | 64 | 63 | bilinear | global | 10 | 640 | 1.500 | 55.3 | finished | 56.0 | 36.0 | 46.0 |")
-        XCTAssertEqual(rows[7], "| random encoder | – | – | – | – | – | – | – | – | floor | 25.0 | 15.0 | 20.0 |")
+        XCTAssertEqual(rows[0], "| member | batch | negatives | similarity | negatives from | steps | clips | peak lr | final loss | clips/s | status | nsynth | spcv1 | mean |")
+        XCTAssertEqual(rows[3], "| bilinear-global/b64 | 64 | 63 | bilinear | global | 10 | 640 | 1e-3 | 1.500 | 55.3 | finished | 56.0 | 36.0 | 46.0 |")
+        XCTAssertEqual(rows[7], "| random encoder | – | – | – | – | – | – | – | – | – | floor | 25.0 | 15.0 | 20.0 |")
+        XCTAssertTrue(markdown.contains("Learning rate (every member, B = batch size): constant; lr 1e-3.\n"), markdown)
+        XCTAssertFalse(markdown.contains("Over seeds"), "one run per member: no spread table")
+    }
+
+    func testSeedsGetATableOfMeanAndStandardDeviation() throws {
+        let summary = sweepSummaryFixture(seeds: [0, 1, 2])
+        let markdown = SweepReport(summary: summary, logs: [:], directory: "/unused").markdown
+        let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| ") }
+        XCTAssertEqual(rows.count, (1 + 18 + 1) + (1 + 6 + 1), "members, then groups, each with header and floor")
+        XCTAssertEqual(rows[20], "| group | batch | negatives | similarity | negatives from | steps | seeds | final loss | nsynth | spcv1 | mean |")
+        XCTAssertEqual(rows[23], "| bilinear-global/b64 | 64 | 63 | bilinear | global | 10 | 3/3 | 1.500 ± 0.000 | 56.0 ± 1.0 | 36.0 ± 1.0 | 46.0 ± 1.0 |")
+        XCTAssertEqual(summary.groups.count, 6)
+        XCTAssertEqual(summary.groups[2].meanAccuracy?.count, 3)
+        // One seed, or one finished: the value alone, no spread.
+        var partial = summary
+        partial.members = Array(summary.members.prefix(6)) + summary.members.dropFirst(6).map { entry in
+            var unfinished = entry
+            unfinished.meanAccuracy = nil
+            unfinished.tasks = [:]
+            unfinished.status = .training
+            return unfinished
+        }
+        let regrouped = SweepSummary(name: partial.name, ranks: partial.ranks, members: partial.members, baselines: partial.baselines)
+        XCTAssertEqual(regrouped.groups[2].finished, 1)
+        XCTAssertNil(regrouped.groups[2].meanAccuracy?.standardDeviation)
+        let text = SweepReport(summary: regrouped, logs: [:], directory: "/unused").markdown
+        XCTAssertTrue(text.contains("| bilinear-global/b64 | 64 | 63 | bilinear | global | 10 | 1/3 | 1.500 | 55.0 | 35.0 | 45.0 |"), text)
     }
 
     func testSummaryJSONUsesSnakeCaseKeysAndRoundTrips() throws {
@@ -84,10 +111,13 @@ final class ReportTableTests: XCTestCase {
             """.write(toFile: "\(folder)/metrics.jsonl", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(folder)/eval", withIntermediateDirectories: true)
         try transferResultsJSON(["spcv1": 0.5]).write(toFile: "\(folder)/eval/results.json", atomically: true, encoding: .utf8)
+        try "training:\n  batch_size: 64\n  lr_schedule: cosine\n  warmup_steps: 5\n  lr_scaling: linear\n  base_batch_size: 32\n"
+            .write(toFile: "\(folder)/config.yaml", atomically: true, encoding: .utf8)
         let report = try RunReport.load(directory: folder)
         try report.write()
         let markdown = try String(contentsOfFile: "\(folder)/report.md", encoding: .utf8)
         XCTAssertTrue(markdown.contains("| 20 | 2.250 | 45.0 | 55.0 |"), markdown)
+        XCTAssertTrue(markdown.contains("Learning rate: cosine to 0, warm-up 5 steps; peak 2e-3 = 1e-3 × 64/32.\n"), markdown)
         XCTAssertTrue(markdown.contains("| spcv1 | 50.0 | 10 | 100 | 40 |"), markdown)
         XCTAssertTrue(markdown.contains("| voxceleb | skipped |"), markdown)
         let svg = try String(contentsOfFile: "\(folder)/plots/loss_curve.svg", encoding: .utf8)
@@ -109,12 +139,18 @@ final class ReportTableTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: "\(folder)/b64/eval", withIntermediateDirectories: true)
         try transferResultsJSON(["spcv1": 0.625]).write(toFile: "\(folder)/b64/eval/results.json", atomically: true, encoding: .utf8)
         try #"{"step": 2, "loss": 3.0}"#.write(toFile: "\(folder)/b64/metrics.jsonl", atomically: true, encoding: .utf8)
+        // Written before Cola had schedules: the run took learning_rate at every step.
+        try "name: old\ntraining:\n  batch_size: 64\n  learning_rate: 0.002\n".write(toFile: "\(folder)/b64/config.yaml", atomically: true, encoding: .utf8)
         let report = try SweepReport.load(directory: folder)
         try report.write()
         XCTAssertEqual(report.summary.members.map(\.status), [.pending, .finished])
         XCTAssertEqual(report.summary.members[1].meanAccuracy, 0.625)
         XCTAssertEqual(report.summary.members[1].finalLoss, 3.0)
-        XCTAssertTrue(try String(contentsOfFile: "\(folder)/summary.md", encoding: .utf8).contains("| b64 | 64 | 63 | 2 | 128 | 3.000 | – | finished | 62.5 | 62.5 |"))
+        XCTAssertEqual(report.summary.members[1].learningRateRule, "constant; lr 2e-3")
+        XCTAssertNil(report.summary.members[0].learningRateRule, "not started")
+        let markdown = try String(contentsOfFile: "\(folder)/summary.md", encoding: .utf8)
+        XCTAssertTrue(markdown.contains("| b64 | 64 | 63 | 2 | 128 | 2e-3 | 3.000 | – | finished | 62.5 | 62.5 |"), markdown)
+        XCTAssertTrue(markdown.contains("Learning rates (B = batch size): constant; lr 2e-3 (b64)."), markdown)
         let svg = try String(contentsOfFile: "\(folder)/plots/accuracy_vs_negatives.svg", encoding: .utf8)
         XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2, "mean and spcv1")
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder)/plots/loss_curves.svg"))

@@ -123,4 +123,26 @@ final class SweepConfigTests: XCTestCase {
         XCTAssertEqual(SweepConfig.Variant(name: "bilinear-local")?.name, "bilinear-local")
         XCTAssertNil(SweepConfig.Variant(name: "dot-global"))
     }
+
+    func testSeedsParseAndMustBeDistinct() throws {
+        let sweep = """
+            sweep:
+              name: s
+              base_config: base.yaml
+              batch_sizes: [32]
+              steps: 2
+              seeds: SEEDS
+            """
+        let seeded = try writeSweepFiles(in: folder, sweepYAML: sweep.replacingOccurrences(of: "SEEDS", with: "[0, 1, 2]"))
+        XCTAssertEqual(seeded.seeds, [0, 1, 2])
+        let member = SweepPlan(config: seeded).members[2]
+        XCTAssertEqual(try seeded.loadBase(extraOverrides: member.overrides).seed, 2, "the member's run config takes its seed")
+        XCTAssertNil(try writeSweepFiles(in: folder, sweepYAML: sweep.replacingOccurrences(of: "\n  seeds: SEEDS", with: "")).seeds)
+        for (bad, problem) in [("[1, 1]", "twice"), ("[]", "at least one"), ("[-1]", "integer")] {
+            XCTAssertThrowsError(try writeSweepFiles(in: folder, sweepYAML: sweep.replacingOccurrences(of: "SEEDS", with: bad)), bad) { error in
+                XCTAssertEqual((error as? ConfigError)?.key.hasPrefix("sweep.seeds"), true, "\(error)")
+                XCTAssertTrue("\(error)".contains(problem), "\(error)")
+            }
+        }
+    }
 }

@@ -39,7 +39,8 @@ func transferResultsJSON(_ accuracies: [String: Double], floors: Bool = false) -
 }
 
 /// A stand-in for the subprocesses: records each invocation and writes the files a real
-/// pretrain (checkpoints, metrics) or eval (results.json) would, or stops part-way.
+/// pretrain (effective config with a cosine, sqrt-scaled schedule; checkpoints, metrics) or eval
+/// (results.json) would, or stops part-way.
 final class RecordingMemberRunner: SweepMemberRunner {
     /// Thrown to simulate the sweep being killed.
     struct Interrupted: Error {}
@@ -72,6 +73,15 @@ final class RecordingMemberRunner: SweepMemberRunner {
             let runDir = value(after: "--run-dir", in: invocation.arguments)!
             let batch = Int(value(ofSetting: "training.batch_size", in: invocation.arguments)!)!
             let steps = Int(value(ofSetting: "training.steps", in: invocation.arguments)!)!
+            try """
+                training:
+                  batch_size: \(batch)
+                  steps: \(steps)
+                  lr_schedule: cosine
+                  lr_scaling: sqrt
+                  base_batch_size: 64
+                  warmup_steps: 2
+                """.write(toFile: "\(runDir)/config.yaml", atomically: true, encoding: .utf8)
             try writeCheckpoint(step: 1, in: runDir)
             if failingMembers.contains(invocation.member) {
                 throw SweepError.commandFailed(member: invocation.member, step: "pretrain", status: 1, command: invocation.commandLine)
@@ -89,8 +99,11 @@ final class RecordingMemberRunner: SweepMemberRunner {
                 try #"{"tasks": {"spcv1": {"accura"#.write(toFile: "\(out)/results.json", atomically: true, encoding: .utf8)
                 throw Interrupted()
             }
-            let batch = Int(invocation.member.split(separator: "b").last!)!
-            let gain = log2(Double(batch)) / 100
+            // Member ids: [variant/]b<batch>[/s<seed>]; seed k adds k/100 to every accuracy.
+            let parts = invocation.member.split(separator: "/")
+            let batch = Int(parts.last { $0.hasPrefix("b") && Int($0.dropFirst()) != nil }!.dropFirst())!
+            let seed = parts.last { $0.hasPrefix("s") && Int($0.dropFirst()) != nil }.map { Double(Int($0.dropFirst())!) } ?? 0
+            let gain = log2(Double(batch)) / 100 + seed / 100
             try transferResultsJSON(["spcv1": 0.3 + gain, "nsynth": 0.5 + gain / 2], floors: true)
                 .write(toFile: "\(out)/results.json", atomically: true, encoding: .utf8)
         }

@@ -28,8 +28,9 @@ final class SweepResumeTests: XCTestCase {
     }
 
     private func orchestrator(_ config: SweepConfig, _ runner: RecordingMemberRunner) -> SweepOrchestrator {
-        SweepOrchestrator(config: config, cola: "/opt/cola", launch: LaunchCommand(launcher: .mpirun, ranks: config.ranks, isRoot: true, cores: 2),
-                          runner: runner, log: { _ in })
+        let launch = LaunchCommand(launcher: .mpirun, ranks: config.ranks, isRoot: true, cores: 2,
+                                   mpi: MPILauncher(program: "mpirun", dialect: .openMPI))
+        return SweepOrchestrator(config: config, cola: "/opt/cola", launch: launch, runner: runner, log: { _ in })
     }
 
     func testSweepPretrainsThenEvaluatesEachMemberAndWritesTheSummary() throws {
@@ -167,5 +168,44 @@ final class SweepResumeTests: XCTestCase {
         XCTAssertEqual(runner.value(ofSetting: "name", in: cosine), "test-cosine-local-b64")
         XCTAssertEqual(summary.members.map(\.negatives), [31, 15, 63, 31, 127, 63])
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(config.resolvedRunDir)/cosine-local/b64/eval/results.json"))
+    }
+
+    func testSeedsRunEachMemberPerSeedAndReportMeanAndSpread() throws {
+        let config = try sweepConfig(extra: "  seeds: [0, 1, 2]")
+        let first = RecordingMemberRunner()
+        first.interruptAt = 4  // b32/s0, b64/s0 done; killed in b128/s0's pretraining
+        XCTAssertThrowsError(try orchestrator(config, first).run())
+        let runner = RecordingMemberRunner()
+        let summary = try orchestrator(config, runner).run()
+        XCTAssertEqual(runner.steps.filter { $0.hasSuffix("pretrain") }, [
+            "b128/s0:pretrain", "b32/s1:pretrain", "b64/s1:pretrain", "b128/s1:pretrain",
+            "b32/s2:pretrain", "b64/s2:pretrain", "b128/s2:pretrain",
+        ], "resumed in b128/s0, finished members not redone")
+        XCTAssertTrue(runner.invocations[0].arguments.contains("--resume"))
+        let pretrain = runner.invocations.first { $0.member == "b64/s2" && $0.step == .pretrain }!.arguments
+        XCTAssertEqual(runner.value(ofSetting: "seed", in: pretrain), "2")
+        XCTAssertEqual(runner.value(after: "--run-dir", in: pretrain), "\(folder)/runs/test/b64/s2")
+        XCTAssertEqual(runner.value(ofSetting: "name", in: pretrain), "test-b64-s2")
+
+        XCTAssertEqual(summary.members.count, 9)
+        XCTAssertEqual(summary.groups.map(\.id), ["b32", "b64", "b128"])
+        let b64 = summary.groups[1]
+        XCTAssertEqual(b64.finished, 3)
+        XCTAssertEqual(b64.seeds, [0, 1, 2])
+        // spcv1 = 0.3 + log2(64)/100 + seed/100: 0.36, 0.37, 0.38.
+        XCTAssertEqual(b64.tasks["spcv1"]!.mean, 0.37, accuracy: 1e-12)
+        XCTAssertEqual(b64.tasks["spcv1"]!.standardDeviation!, 0.01, accuracy: 1e-12, "sample standard deviation")
+        XCTAssertEqual(b64.meanAccuracy!.mean, (0.37 + 0.53 + 0.005) / 2, accuracy: 1e-12)
+        XCTAssertEqual(b64.meanAccuracy!.standardDeviation!, 0.0075, accuracy: 1e-12, "nsynth moves by half as much")
+        XCTAssertEqual(summary.members[1].learningRateRule, "cosine to 0, warm-up 2 steps; peak 1e-3 = 1e-3 × sqrt(64/64)")
+
+        let markdown = try String(contentsOfFile: "\(config.resolvedRunDir)/summary.md", encoding: .utf8)
+        XCTAssertTrue(markdown.contains("Learning rate (every member, B = batch size): cosine to 0, warm-up 2 steps; lr 1e-3 × sqrt(B/64)."), markdown)
+        XCTAssertTrue(markdown.contains("| b32/s1 | 32 | 31 | 1 | 4 | 128 | 7.07e-4 |"), markdown)
+        XCTAssertTrue(markdown.contains("## Over seeds"), markdown)
+        XCTAssertTrue(markdown.contains("| b64 | 64 | 63 | 4 | 3/3 | 1.040 ± 0.000 | 53.5 ± 0.5 | 37.0 ± 1.0 | 45.2 ± 0.8 |"), markdown)
+        let svg = try String(contentsOfFile: "\(config.resolvedRunDir)/plots/accuracy_vs_negatives.svg", encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: #"class="error-bar""#).count - 1, 3 * 3, "mean and two tasks at three batch sizes")
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 3, "one line per task and the mean, not per seed")
     }
 }

@@ -115,4 +115,11 @@ final class RunConfigTests: XCTestCase {
         XCTAssertFalse(try config.yaml().contains("probe_epochs"), "not written back")
         XCTAssertThrowsError(try RunConfig.parse(yaml: "evaluation:\n  probe_epoch: 30\n", file: file), "other unknown keys stay errors")
     }
+
+    /// Checkpoints written before `model.batch_norm` still load: their `freeze_batch_norm` maps to it.
+    func testOlderFreezeBatchNormReadsAsTheModelsBatchNorm() throws {
+        XCTAssertEqual(try RunConfig.parse(yaml: "training:\n  freeze_batch_norm: true\n", file: file).model.batchNorm, .frozen)
+        XCTAssertEqual(try RunConfig.parse(yaml: "training:\n  freeze_batch_norm: false\n", file: file).model.batchNorm, .local)
+        XCTAssertFalse(try RunConfig.parse(yaml: "training:\n  freeze_batch_norm: true\n", file: file).yaml().contains("freeze_batch_norm"))
+    }
 }

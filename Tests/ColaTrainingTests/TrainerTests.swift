@@ -11,6 +11,8 @@ private final class MemorySource: StepBatchSource {
     let rank: Int
     let ranks: Int
     var served: [Int] = []
+    /// A global position at which the source fails, as a killed job would stop there.
+    var failsAt: Int?
 
     init(items: Int, localBatch: Int, rank: Int, ranks: Int) {
         self.items = items
@@ -20,6 +22,7 @@ private final class MemorySource: StepBatchSource {
     }
 
     func batch(position: Int) throws -> StepBatch {
+        if position == failsAt { throw Killed() }
         let ids = (0..<localBatch).map { position + rank * localBatch + $0 }
         served += ids
         var anchors: [Float] = []
@@ -31,6 +34,8 @@ private final class MemorySource: StepBatchSource {
         }
         return StepBatch(anchors: anchors, positives: positives, clips: localBatch, itemIDs: ids, skipped: id(ids))
     }
+
+    struct Killed: Error {}
 
     private func id(_ ids: [Int]) -> [String: Int] { ["missing": ids.count % 2] }
 }
@@ -46,7 +51,7 @@ final class TrainerTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private func config(steps: Int, batch: Int = 8) throws -> RunConfig {
+    private func config(steps: Int, batch: Int = 8, schedule: String = "lr_schedule: constant") throws -> RunConfig {
         try RunConfig.parse(yaml: """
             name: unit
             run_dir: \(folder!)
@@ -54,16 +59,19 @@ final class TrainerTests: XCTestCase {
               batch_size: \(batch)
               steps: \(steps)
               learning_rate: 0.1
+              \(schedule)
               checkpoint_every: 2
               keep_checkpoints: 5
               log_every: 1
             """, file: "unit.yaml")
     }
 
-    private func train(_ config: RunConfig, ranks: Int, resume: ResumeRequest? = nil) throws -> [(params: [Float], served: [Int])] {
+    private func train(_ config: RunConfig, ranks: Int, resume: ResumeRequest? = nil, killedAt: Int? = nil) throws
+        -> [(params: [Float], served: [Int])] {
         try ThreadedWorld(size: ranks).run { communicator in
             let model = LinearPairModel(seed: UInt64(10 + communicator.rank))  // rank 0's init wins the broadcast
             let source = MemorySource(items: 40, localBatch: config.training.batchSize / ranks, rank: communicator.rank, ranks: ranks)
+            source.failsAt = killedAt
             var options = TrainerOptions()
             options.checkSync = true
             options.logItems = true
@@ -89,6 +97,26 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder!)/config.yaml"))
         let log = try String(contentsOfFile: "\(folder!)/train.log", encoding: .utf8)
         XCTAssertTrue(log.contains("skipped inputs (all ranks): missing 0"), log)
+    }
+
+    func testCosineScheduleResumesBitIdenticallyAndLogsEachStepsRate() throws {
+        // Lines of the training section (indented by config(steps:batch:schedule:)).
+        let schedule = "lr_schedule: cosine\n  warmup_steps: 2\n  min_learning_rate_fraction: 0.1\n  lr_scaling: sqrt\n  base_batch_size: 2"
+        let uninterrupted = try train(try config(steps: 6, schedule: schedule), ranks: 2)
+        let constant = try train(try config(steps: 6), ranks: 2)
+        XCTAssertNotEqual(uninterrupted[0].params, constant[0].params, "the schedule changes the updates")
+        try FileManager.default.removeItem(atPath: folder)
+        XCTAssertThrowsError(try train(try config(steps: 6, schedule: schedule), ranks: 2, killedAt: 32), "killed before step 5")
+        let resumed = try train(try config(steps: 6, schedule: schedule), ranks: 2, resume: .latest)
+        XCTAssertEqual(resumed[0].params.map(\.bitPattern), uninterrupted[0].params.map(\.bitPattern))
+        let metrics = try String(contentsOfFile: "\(folder!)/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        let rates = try metrics.map { try JSONDecoder().decode(StepMetrics.self, from: Data($0.utf8)).lr }
+        let expected = LearningRateSchedule(try config(steps: 6, schedule: schedule).training)
+        XCTAssertEqual(rates, (1...6).map { Double(expected.rate(step: $0)) })
+        XCTAssertEqual(rates[1], 0.2, accuracy: 1e-7, "end of warm-up: 0.1 × sqrt(8/2)")
+        XCTAssertEqual(rates[5], 0.02, accuracy: 1e-7, "last step: 0.1 of the peak")
+        let log = try String(contentsOfFile: "\(folder!)/train.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("learning rate cosine to 0.1× peak, warm-up 2 steps; peak 0.2 = 0.1 × sqrt(8/2)"), log)
     }
 
     func testResumeOnADifferentRankCountNeitherRepeatsNorSkips() throws {

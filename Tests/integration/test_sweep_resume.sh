@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A sweep killed after its first member resumes without redoing it: tiny stand-ins, a 2-member
-# sweep (batch 4 and 8, 2 steps each, 2 ranks under mpirun, the spcv1 transfer task), killed
-# once the first member is finished and the second has its first checkpoint; the rerun must skip
-# the first member (its files untouched), resume the second with --resume, and write
-# summary.json, summary.md and both plots.
+# sweep (batch 4 and 8, 2 steps each, 2 ranks under the launcher of the MPI cola links, the spcv1
+# transfer task), killed once the first member is finished and the second has its first
+# checkpoint; the rerun must skip the first member (its files untouched), resume the second with
+# --resume, and write summary.json, summary.md and both plots.
 set -euo pipefail
 work=$(mktemp -d)
 cleanup() {
@@ -53,6 +53,8 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 [ -s "$runs/b4/eval/results.json" ] || { echo "first member never finished"; cat "$work/first.log"; exit 1; }
+# One 2-rank job, not two single-rank ones (what the other MPI's launcher would start).
+grep -q ': 2 rank(s) × 2 clips = batch 4' "$work/first.log" || { echo "b4 did not train on 2 ranks:"; cat "$work/first.log"; exit 1; }
 # Kill during b8's pretraining, once it has written its first checkpoint (if it gets that far).
 for _ in $(seq 1 300); do
   compgen -G "$runs/b8/checkpoints/step-*" >/dev/null && break

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peer training benchmarks in one run, and Cola's `bench train` beside them when COLA_BIN is set:
 # for each encoder and batch, torch NCHW, torch channels-last, torch channels-last + jemalloc
-# (the best peer, PEERS.md) and TensorFlow graph mode, 2 threads each. Writes $OUT and prints a
+# (the best peer, benchmarks/README.md) and TensorFlow graph mode, 2 threads each. Writes $OUT and prints a
 # table with Cola's ratio to the best peer.
 #
 #   benchmarks/peers/run.sh                                  # B64 and B256, both encoders

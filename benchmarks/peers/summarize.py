@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-GFLOP_PER_CLIP = {"cnn": 4.12, "effnet": 0.57}  # forward + backward, anchor + positive (PEERS.md)
+GFLOP_PER_CLIP = {"cnn": 4.12, "effnet": 0.57}  # forward + backward, anchor + positive
 
 
 def machine() -> dict:

@@ -2,7 +2,7 @@
 """PyTorch CPU reference for Cola's model, and the writer of its test fixtures.
 
 The COLA model of google-research/google-research cola/network.py, written out in plain PyTorch
-(no torchvision): encoder (EfficientNet-B0 as Keras builds it, or the small CNN), head
+(no torchvision) in python/cola_hear/model.py (imported from there, one definition): encoder (EfficientNet-B0 as Keras builds it, or the small CNN), head
 (Dense 512, then LayerNorm + tanh for the bilinear similarity), similarity (bilinear A W P^T, or
 cosine / 0.2), softmax cross-entropy of row i against column i. Anchors and positives go through
 the encoder as one batch of 2B in training mode, so batch norm sees both.
@@ -31,216 +31,22 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+# The model has one definition, in the python/ package (cola_hear.model); this script runs from a
+# checkout without installing it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+from cola_hear.model import BANDS, FRAMES, ColaModel  # noqa: E402
 
 FIXTURE_SEED = 20261128
 FIXTURE_BATCH = 4
 TRAJECTORY_STEPS = 20
-BN_EPS = 1e-3
-BN_MOMENTUM = 0.01  # PyTorch convention; Keras momentum 0.99
-LAYER_NORM_EPS = 1e-3
-TEMPERATURE = 0.2
-FRAMES, BANDS = 96, 64
 
 # Keras Adam (keras/src/optimizers/adam.py): epsilon is added to sqrt(v) before bias correction.
 ADAM_LR, ADAM_BETA1, ADAM_BETA2, ADAM_EPS = 1e-3, 0.9, 0.999, 1e-7
 
-# (expand ratio, kernel, stride, output channels, repeats): Keras DEFAULT_BLOCKS_ARGS for B0.
-EFFICIENTNET_B0_STAGES = [
-    (1, 3, 1, 16, 1),
-    (6, 3, 2, 24, 2),
-    (6, 5, 2, 40, 2),
-    (6, 3, 2, 80, 3),
-    (6, 5, 1, 112, 3),
-    (6, 5, 2, 192, 4),
-    (6, 3, 1, 320, 1),
-]
-EFFICIENTNET_DROP_CONNECT = 0.2
-SMALL_CNN_CHANNELS = [64, 128, 256, 512]
-
 # Gradients with more elements than this are stored as a sample of GRADIENT_SAMPLE elements.
 FULL_TENSOR_LIMIT = 16384
 GRADIENT_SAMPLE = 8192
-
-
-# ----------------------------------------------------------------------------------------------
-# Model
-
-
-def keras_pad(x: torch.Tensor, kernel: int, stride: int) -> torch.Tensor:
-    """Zero padding as Keras: 'same' for stride 1, imagenet_utils.correct_pad for stride 2."""
-    if stride == 1:
-        p = kernel // 2
-        return F.pad(x, (p, p, p, p))
-    h, w = x.shape[2], x.shape[3]
-    top = kernel // 2 - (1 - h % 2)
-    left = kernel // 2 - (1 - w % 2)
-    return F.pad(x, (left, kernel // 2, top, kernel // 2))
-
-
-class ConvBN(nn.Module):
-    """Convolution without bias (`conv`), then batch norm (`bn`); padding as Keras."""
-
-    def __init__(self, cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1):
-        super().__init__()
-        self.kernel, self.stride = kernel, stride
-        self.conv = nn.Conv2d(cin, cout, kernel, stride, padding=0, groups=groups, bias=False)
-        self.bn = nn.BatchNorm2d(cout, eps=BN_EPS, momentum=BN_MOMENTUM)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.kernel > 1:
-            x = keras_pad(x, self.kernel, self.stride)
-        return self.bn(self.conv(x))
-
-
-class SmallCNNBlock(nn.Module):
-    def __init__(self, cin: int, cout: int):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, 3, 1, padding=1, bias=False)
-        self.bn = nn.BatchNorm2d(cout, eps=BN_EPS, momentum=BN_MOMENTUM)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.max_pool2d(F.relu(self.bn(self.conv(x))), 2)
-
-
-class SmallCNN(nn.Module):
-    """4 x [conv 3x3 same, BN, ReLU, max-pool 2], 64/128/256/512 channels, global max pool."""
-
-    features = SMALL_CNN_CHANNELS[-1]
-
-    def __init__(self):
-        super().__init__()
-        chans = [1] + SMALL_CNN_CHANNELS
-        self.blocks = nn.ModuleList(SmallCNNBlock(chans[i], chans[i + 1]) for i in range(4))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for block in self.blocks:
-            x = block(x)
-        return x.amax(dim=(2, 3))
-
-
-class SqueezeExcite(nn.Module):
-    def __init__(self, channels: int, squeezed: int):
-        super().__init__()
-        self.reduce = nn.Conv2d(channels, squeezed, 1)
-        self.expand = nn.Conv2d(squeezed, channels, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s = x.mean(dim=(2, 3), keepdim=True)
-        s = torch.sigmoid(self.expand(F.silu(self.reduce(s))))
-        return x * s
-
-
-class MBConv(nn.Module):
-    """Keras efficientnet.block: expand 1x1, depthwise kxk, SE (ratio 0.25 of block input), project."""
-
-    def __init__(self, cin: int, cout: int, expand: int, kernel: int, stride: int, drop_rate: float):
-        super().__init__()
-        mid = cin * expand
-        if expand != 1:
-            self.expand = ConvBN(cin, mid, 1)
-        self.depthwise = ConvBN(mid, mid, kernel, stride, groups=mid)
-        self.se = SqueezeExcite(mid, max(1, int(cin * 0.25)))
-        self.project = ConvBN(mid, cout, 1)
-        self.residual = stride == 1 and cin == cout
-        self.drop_rate = drop_rate
-        self.drop_connect = True
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = F.silu(self.expand(x)) if hasattr(self, "expand") else x
-        y = F.silu(self.depthwise(y))
-        y = self.project(self.se(y))
-        if not self.residual:
-            return y
-        if self.training and self.drop_connect and self.drop_rate > 0:
-            # Keras Dropout with noise_shape (N, 1, 1, 1): whole samples dropped, rest scaled.
-            keep = 1.0 - self.drop_rate
-            mask = torch.rand(y.shape[0], 1, 1, 1, dtype=y.dtype, device=y.device) < keep
-            y = y * mask.to(y.dtype) / keep
-        return y + x
-
-
-class EfficientNetB0(nn.Module):
-    """Keras EfficientNetB0(include_top=False, weights=None, pooling='max'), 1 input channel."""
-
-    features = 1280
-
-    def __init__(self):
-        super().__init__()
-        self.stem = ConvBN(1, 32, 3, 2)
-        blocks, cin, index = [], 32, 0
-        total = sum(stage[4] for stage in EFFICIENTNET_B0_STAGES)
-        for expand, kernel, stride, cout, repeats in EFFICIENTNET_B0_STAGES:
-            for r in range(repeats):
-                rate = EFFICIENTNET_DROP_CONNECT * index / total
-                blocks.append(MBConv(cin, cout, expand, kernel, stride if r == 0 else 1, rate))
-                cin, index = cout, index + 1
-        self.blocks = nn.ModuleList(blocks)
-        self.top = ConvBN(320, 1280, 1)
-
-    def set_drop_connect(self, enabled: bool) -> None:
-        for block in self.blocks:
-            block.drop_connect = enabled
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x * (1.0 / 255.0)  # Keras Rescaling; the un-adapted Normalization is the identity
-        x = F.silu(self.stem(x))
-        for block in self.blocks:
-            x = block(x)
-        x = F.silu(self.top(x))
-        return x.amax(dim=(2, 3))
-
-
-class Head(nn.Module):
-    def __init__(self, features: int, bilinear: bool):
-        super().__init__()
-        self.dense = nn.Linear(features, 512)
-        if bilinear:
-            self.norm = nn.LayerNorm(512, eps=LAYER_NORM_EPS)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.dense(x)
-        if hasattr(self, "norm"):
-            x = torch.tanh(self.norm(x))
-        return x
-
-
-class Bilinear(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.weight = nn.Parameter(torch.empty(512, 512))
-
-    def forward(self, a: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-        return a @ (self.weight @ p.T)
-
-
-class ColaModel(nn.Module):
-    """Encoder + head + similarity; `forward` returns embeddings, similarity, loss, accuracy."""
-
-    def __init__(self, encoder: str, similarity: str):
-        super().__init__()
-        assert encoder in ("cnn", "effnet") and similarity in ("bilinear", "cosine")
-        self.encoder = SmallCNN() if encoder == "cnn" else EfficientNetB0()
-        self.head = Head(self.encoder.features, similarity == "bilinear")
-        if similarity == "bilinear":
-            self.similarity = Bilinear()
-        self.kind = similarity
-
-    def forward(self, anchors: torch.Tensor, positives: torch.Tensor):
-        b = anchors.shape[0]
-        embeddings = self.head(self.encoder(torch.cat([anchors, positives], dim=0)))
-        a, p = embeddings[:b], embeddings[b:]
-        if self.kind == "bilinear":
-            s = self.similarity(a, p)
-        else:
-            # tf.math.l2_normalize: x / sqrt(max(sum x^2, 1e-12))
-            na = a * torch.rsqrt(torch.clamp((a * a).sum(1, keepdim=True), min=1e-12))
-            np_ = p * torch.rsqrt(torch.clamp((p * p).sum(1, keepdim=True), min=1e-12))
-            s = na @ np_.T / TEMPERATURE
-        labels = torch.arange(b)
-        loss = F.cross_entropy(s, labels)
-        accuracy = (s.argmax(dim=1) == labels).to(s.dtype).mean()
-        return a, p, s, loss, accuracy
 
 
 def trainable_count(module: nn.Module) -> int:
@@ -604,18 +410,38 @@ class KerasAdam:
             p.sub_(m * alpha / (v.sqrt() + ADAM_EPS))
 
 
-def run_trajectory(model: ColaModel, batches) -> tuple[torch.Tensor, dict]:
+def run_trajectory(model: ColaModel, batches) -> tuple[torch.Tensor, dict, dict]:
+    """Losses per step, the state after the last step, and the first step's gradients."""
     optimizer = KerasAdam(model.parameters())
     dtype = next(model.parameters()).dtype
     losses = []
+    first_gradients = {}
     for anchors, positives in batches:
         model.zero_grad(set_to_none=True)
         loss = model(anchors.to(dtype), positives.to(dtype))[3]
         loss.backward()
+        if not losses:
+            first_gradients = {n: q.grad.detach().clone() for n, q in model.named_parameters()}
         optimizer.step()
         losses.append(loss.detach())
     final = {f"final.{n}": t.detach().clone() for n, t in model.state_dict().items() if not n.endswith("num_batches_tracked")}
-    return torch.stack(losses), final
+    return torch.stack(losses), final, first_gradients
+
+
+# The small CNN's parameters whose one-step gradients a max-pool near-tie moves (docs/reference.md):
+# the trajectory fixture stores their step-1 gradients whole, so a test can continue from them.
+TIE_SENSITIVE_PREFIXES = ("encoder.blocks.0.", "encoder.blocks.1.", "encoder.blocks.2.")
+
+
+def write_step1_gradients(writer: FixtureWriter, gradients64: dict, seed: int) -> None:
+    """`trajectory.step1.grad.<name>`: step 1's gradients in float64, where max-pool ties fall as
+    in exact arithmetic (the stored float32 run agrees: its steps 2-3 are 2e-5 from float64's).
+    Whole for the tie-sensitive blocks 0-2, a sample of the others as for one-step gradients."""
+    for name, value in gradients64.items():
+        if name.startswith(TIE_SENSITIVE_PREFIXES):
+            writer.dense(f"trajectory.step1.grad.{name}", value)
+        else:
+            writer.tensor(f"trajectory.step1.grad.{name}", value, seed)
 
 
 def trajectory_fixture(out: Path, seed: int) -> None:
@@ -623,19 +449,19 @@ def trajectory_fixture(out: Path, seed: int) -> None:
     generator = torch.Generator().manual_seed(seed + 1)
     batches = [log_mel_like(generator, FIXTURE_BATCH) for _ in range(TRAJECTORY_STEPS)]
     model, recipes = build("cnn", "bilinear", seed, torch.float32)
-    losses, final = run_trajectory(model, batches)
+    losses, final, _ = run_trajectory(model, batches)
     model64, _ = build("cnn", "bilinear", seed, torch.float64)
-    losses64, final64 = run_trajectory(model64, batches)
+    losses64, final64, gradients64 = run_trajectory(model64, batches)
     stored, double = {"trajectory.loss": losses, **final}, {"trajectory.loss": losses64, **final64}
     report_precision("float32 vs float64, 20 Adam steps", stored, double)
     model_cl, _ = build("cnn", "bilinear", seed, torch.float32)
     model_cl = model_cl.to(memory_format=torch.channels_last)
-    losses_cl, final_cl = run_trajectory(model_cl, [channels_last(model_cl, a, p)[1:] for a, p in batches])
+    losses_cl, final_cl, _ = run_trajectory(model_cl, [channels_last(model_cl, a, p)[1:] for a, p in batches])
     alternatives = [{"trajectory.loss": losses_cl, **final_cl}]
     for trial in range(2):
         noise = torch.Generator().manual_seed(trial)
         model_p, _ = build("cnn", "bilinear", seed, torch.float64)
-        losses_p, final_p = run_trajectory(model_p, [(perturbed(a, noise), perturbed(p, noise)) for a, p in batches])
+        losses_p, final_p, _ = run_trajectory(model_p, [(perturbed(a, noise), perturbed(p, noise)) for a, p in batches])
         alternatives.append({"trajectory.loss": losses_p, **final_p})
     print("  loss per step (float32):  " + " ".join(f"{x:.4f}" for x in losses.tolist()))
     print("  |float32 - float64|:      " + " ".join(f"{x:.0e}" for x in (losses.double() - losses64).abs().tolist()))
@@ -659,6 +485,7 @@ def trajectory_fixture(out: Path, seed: int) -> None:
     writer.dense("trajectory.loss", losses)
     for name, value in final.items():
         writer.tensor(name, value, seed)
+    write_step1_gradients(writer, gradients64, seed)
     writer.dense("tolerance.trajectory.loss", step_tolerance)
     for name, value in tolerance.items():
         if name.startswith("final."):

@@ -38,6 +38,11 @@ struct BatchNormParameters {
 
 /// Batch normalization over channels (Keras semantics, ``BatchNormParameters``), optionally with a
 /// fused ReLU, on oneDNN.
+///
+/// Synchronized statistics (a ``RunContext/statisticsReduction``): the layer computes this rank's
+/// statistics (``BatchStatisticsKernels``), reduces them, and runs oneDNN with them as fixed
+/// statistics; the backward reduces oneDNN's Σg·x̂ and Σg and adds the batch-statistics terms
+/// oneDNN's fixed-statistics gradient leaves out.
 final class BatchNorm: Layer {
     let entries: BatchNormParameters
     let channels: Int
@@ -51,6 +56,8 @@ final class BatchNorm: Layer {
     private var input: FeatureMap?
     private var workspace: UnsafeMutablePointer<Float>?
     private var usedBatchStatistics = true
+    /// The reduction of the last forward's statistics and the positions they cover, when synchronized.
+    private var synchronization: (statistics: SynchronizedBatchStatistics, positions: Int)?
 
     init(_ name: String, channels: Int, fusedReLU: Bool = false, table: inout ParameterTable, buffers: inout ParameterTable) {
         entries = BatchNormParameters(name, channels: channels, table: &table, buffers: &buffers)
@@ -65,7 +72,15 @@ final class BatchNorm: Layer {
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
         let y = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width, storage: x.storage)
         let batchStatistics = run.usesBatchStatistics
-        let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
+        synchronization = nil
+        if let synchronized = run.synchronizedStatistics {
+            BatchStatisticsKernels.meanAndVariance(x, mean: batchMean.pointer, variance: batchVariance.pointer)
+            let positions = try synchronized.combine(mean: batchMean.pointer, variance: batchVariance.pointer, channels: channels,
+                                                     count: x.batch * x.spatial)
+            synchronization = (synchronized, positions)
+        }
+        // Synchronized statistics are computed above and given to oneDNN as fixed ones.
+        let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics && synchronization == nil)
         let mean = batchStatistics ? batchMean.pointer : run.buffers + entries.runningMean.offset
         let variance = batchStatistics ? batchVariance.pointer : run.buffers + entries.runningVariance.offset
         var ws: UnsafeMutablePointer<Float>? = nil
@@ -77,7 +92,8 @@ final class BatchNorm: Layer {
         if let ws { arguments.append((.workspace, .init(ws))) }
         try plan.forward.execute(arguments: arguments)
         if batchStatistics && run.mode.updatesRunningStatistics {
-            entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer, count: x.batch * x.spatial, run)
+            entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer,
+                                            count: synchronization?.positions ?? x.batch * x.spatial, run)
         }
         input = x
         workspace = ws
@@ -87,7 +103,7 @@ final class BatchNorm: Layer {
 
     func backward(_ dy: FeatureMap, _ run: RunContext, inputGradient: Bool) throws -> FeatureMap? {
         guard let x = input else { preconditionFailure("\(entries.gamma.name): backward before forward") }
-        let plan = try self.plan(x, .training, batchStatistics: usedBatchStatistics)
+        let plan = try self.plan(x, .training, batchStatistics: usedBatchStatistics && synchronization == nil)
         let backward = try plan.makeBackward(x)
         let dx = run.gradientMap(like: x)
         let mean = usedBatchStatistics ? batchMean.pointer : run.buffers + entries.runningMean.offset
@@ -102,7 +118,27 @@ final class BatchNorm: Layer {
         try backward.execute(arguments: arguments)
         run.accumulateGradient(entries.gamma, gammaGradient.pointer)
         run.accumulateGradient(entries.beta, betaGradient.pointer)
+        if let synchronization {
+            try addSynchronizedTerms(x, synchronization, into: dx, run)
+        }
         return dx
+    }
+
+    /// dx += −γσ⁻¹·(Σg/M + x̂·Σg·x̂/M) with the sums and M over every rank (the local sums were
+    /// accumulated into the gradients first: the parameter allreduce sums them).
+    private func addSynchronizedTerms(_ x: FeatureMap, _ synchronization: (statistics: SynchronizedBatchStatistics, positions: Int),
+                                      into dx: FeatureMap, _ run: RunContext) throws {
+        try synchronization.statistics.sum(gammaGradient.pointer, betaGradient.pointer, channels: channels)
+        let gamma = run.parameters + entries.gamma.offset
+        let m = Double(synchronization.positions)
+        var slope = [Float](repeating: 0, count: channels), offset = [Float](repeating: 0, count: channels)
+        for c in 0..<channels {
+            let invstd = 1 / (Double(batchVariance[c]) + Double(BatchNormParameters.epsilon)).squareRoot()
+            let scale = Double(gamma[c]) * invstd
+            slope[c] = Float(-scale * invstd * Double(gammaGradient[c]) / m)
+            offset[c] = Float(-scale * Double(betaGradient[c]) / m)
+        }
+        BatchStatisticsKernels.addBatchStatisticsTerms(x, mean: batchMean.pointer, slope: slope, offset: offset, into: dx)
     }
 
     var primitives: [OneDNNPrimitive] { plans.values.flatMap(\.primitives) }

@@ -25,6 +25,8 @@ final class BatchNormReLUMaxPool: Layer {
     private var input: FeatureMap?
     private var argmax: UnsafeMutablePointer<UInt8>?
     private var usedBatchStatistics = true
+    /// The reduction of the last forward's statistics and the positions they cover, when synchronized.
+    private var synchronization: (statistics: SynchronizedBatchStatistics, positions: Int)?
 
     /// A layer whose full-size BN output goes to `scratch` (one shared by the layers of an encoder).
     init(_ name: String, channels: Int, scratch: NormalizedScratch, table: inout ParameterTable, buffers: inout ParameterTable) {
@@ -40,7 +42,15 @@ final class BatchNormReLUMaxPool: Layer {
     func forward(_ x: FeatureMap, _ run: RunContext) throws -> FeatureMap {
         precondition(x.channels == channels, "\(entries.gamma.name): input has \(x.channels) channels, expected \(channels)")
         let batchStatistics = run.usesBatchStatistics
-        let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics)
+        synchronization = nil
+        if let synchronized = run.synchronizedStatistics {
+            BatchStatisticsKernels.meanAndVariance(x, mean: batchMean.pointer, variance: batchVariance.pointer)
+            let positions = try synchronized.combine(mean: batchMean.pointer, variance: batchVariance.pointer, channels: channels,
+                                                     count: x.batch * x.spatial)
+            synchronization = (synchronized, positions)
+        }
+        // Synchronized statistics are computed above and given to oneDNN as fixed ones.
+        let plan = try self.plan(x, run.propagation, batchStatistics: batchStatistics && synchronization == nil)
         let (mean, variance) = statistics(batchStatistics, run)
         // The BN + ReLU output and oneDNN's ReLU workspace live only during this call.
         let memory = scratch.take(x.count + plan.workspaceFloats)
@@ -53,7 +63,8 @@ final class BatchNormReLUMaxPool: Layer {
         if plan.workspaceFloats > 0 { arguments.append((.workspace, .init(memory + x.count))) }
         try plan.forward.execute(arguments: arguments)
         if batchStatistics && run.mode.updatesRunningStatistics {
-            entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer, count: x.batch * x.spatial, run)
+            entries.updateRunningStatistics(mean: batchMean.pointer, variance: batchVariance.pointer,
+                                            count: synchronization?.positions ?? x.batch * x.spatial, run)
         }
         let y = run.featureMap(batch: x.batch, channels: channels, height: x.height / 2, width: x.width / 2, storage: x.storage)
         // One byte per pooled element, kept for backward only.
@@ -75,11 +86,13 @@ final class BatchNormReLUMaxPool: Layer {
         run.accumulateGradient(entries.gamma, gammaGradient.pointer)
         run.accumulateGradient(entries.beta, betaGradient.pointer)
         guard inputGradient else { return nil }
+        // The local sums went into the gradients above (the parameter allreduce sums them); dx needs every rank's.
+        try synchronization?.statistics.sum(gammaGradient.pointer, betaGradient.pointer, channels: channels)
         let dx = run.gradientMap(like: x)
         BatchNormReLUMaxPoolKernels.inputGradient(dy, argmax: argmax, x: x, mean: mean, variance: variance,
                                                   epsilon: BatchNormParameters.epsilon, gamma: run.parameters + entries.gamma.offset,
                                                   dGamma: gammaGradient.pointer, dBeta: betaGradient.pointer,
-                                                  batchStatistics: usedBatchStatistics, into: dx)
+                                                  batchStatistics: usedBatchStatistics, positions: synchronization?.positions, into: dx)
         return dx
     }
 

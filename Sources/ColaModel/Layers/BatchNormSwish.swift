@@ -6,6 +6,9 @@ import ColaTensor
 /// Same parameters and buffers under the same names as ``BatchNorm`` (checkpoints and PyTorch
 /// fixtures load unchanged). The pre-activation y is never stored: backward recomputes it from the
 /// input, the statistics and γ, β.
+///
+/// Synchronized statistics (a ``RunContext/statisticsReduction``): this rank's mean and variance
+/// are reduced before normalizing, and Σg, Σg·x̂ before the input gradient.
 final class BatchNormSwish: Layer {
     let entries: BatchNormParameters
     let channels: Int
@@ -24,6 +27,8 @@ final class BatchNormSwish: Layer {
     private let sumGXHat: UnsafeMutablePointer<Double>
     private var input: FeatureMap?
     private var usedBatchStatistics = true
+    /// The reduction of the last forward's statistics and the positions they cover, when synchronized.
+    private var synchronization: (statistics: SynchronizedBatchStatistics, positions: Int)?
 
     init(_ name: String, channels: Int, table: inout ParameterTable, buffers: inout ParameterTable) {
         entries = BatchNormParameters(name, channels: channels, table: &table, buffers: &buffers)
@@ -49,8 +54,13 @@ final class BatchNormSwish: Layer {
         let z = run.featureMap(batch: x.batch, channels: x.channels, height: x.height, width: x.width)
         let rows = x.batch * x.spatial
         let batchStatistics = run.usesBatchStatistics
+        synchronization = nil
         if batchStatistics {
             BatchNormSwishKernels.statistics(x.pointer, rows: rows, channels: channels, mean: mean.pointer, variance: variance.pointer)
+            if let synchronized = run.synchronizedStatistics {
+                let positions = try synchronized.combine(mean: mean.pointer, variance: variance.pointer, channels: channels, count: rows)
+                synchronization = (synchronized, positions)
+            }
         } else {
             mean.pointer.update(from: run.buffers + entries.runningMean.offset, count: channels)
             variance.pointer.update(from: run.buffers + entries.runningVariance.offset, count: channels)
@@ -65,7 +75,7 @@ final class BatchNormSwish: Layer {
         BatchNormSwishKernels.forward(x.pointer, rows: rows, channels: channels, mean: mean.pointer, scale: scale.pointer,
                                       beta: run.parameters + entries.beta.offset, into: z.pointer)
         if batchStatistics && run.mode.updatesRunningStatistics {
-            entries.updateRunningStatistics(mean: mean.pointer, variance: variance.pointer, count: rows, run)
+            entries.updateRunningStatistics(mean: mean.pointer, variance: variance.pointer, count: synchronization?.positions ?? rows, run)
         }
         input = x
         usedBatchStatistics = batchStatistics
@@ -90,8 +100,10 @@ final class BatchNormSwish: Layer {
         }
         guard inputGradient else { return nil }
         guard usedBatchStatistics else { return dx }
+        // The local sums went into the gradients above (the parameter allreduce sums them); dx needs every rank's.
+        try synchronization?.statistics.sum(sumG, sumGXHat, channels: channels)
         // dx = γ·invstd·(g − Σg/m − x̂·Σg·x̂/m), x̂ = (x − mean)·invstd.
-        let m = Double(rows)
+        let m = Double(synchronization?.positions ?? rows)
         for c in 0..<channels {
             let a = Double(scale[c]), inverse = Double(invstd[c])
             centeredScale[c] = Float(-a * inverse * sumGXHat[c] / m)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A line chart written as a self-contained SVG file: axes with ticks and grid, one polyline per
-/// series, optional dashed horizontal reference lines, and a legend on the right.
+/// series (with optional vertical error bars), optional dashed horizontal reference lines, and a
+/// legend on the right.
 ///
 /// The x axis is linear or logarithmic; on a logarithmic axis equal ratios are equal distances
 /// (32 → 64 spans as much as 512 → 1024). No dependencies: the SVG text is composed here.
@@ -24,15 +25,18 @@ public struct LinePlot: Sendable {
         public var dash: String?
         /// Draws a dot at each point, so a one-point series is still visible.
         public var showsMarkers: Bool
+        /// Vertical bars from `low` to `high` at `x` (e.g. mean ± one standard deviation), with caps.
+        public var errorBars: [(x: Double, low: Double, high: Double)]
 
         public init(name: String, points: [(x: Double, y: Double)], color: String, strokeWidth: Double = 1.5,
-                    dash: String? = nil, showsMarkers: Bool = false) {
+                    dash: String? = nil, showsMarkers: Bool = false, errorBars: [(x: Double, low: Double, high: Double)] = []) {
             self.name = name
             self.points = points
             self.color = color
             self.strokeWidth = strokeWidth
             self.dash = dash
             self.showsMarkers = showsMarkers
+            self.errorBars = errorBars
         }
     }
 
@@ -99,6 +103,7 @@ public struct LinePlot: Sendable {
             var s = s
             s.points = s.points.filter { $0.x.isFinite && $0.y.isFinite && (xScale == .linear || $0.x > 0) }
                 .sorted { $0.x < $1.x }
+            s.errorBars = s.errorBars.filter { $0.x.isFinite && $0.low.isFinite && $0.high.isFinite && (xScale == .linear || $0.x > 0) }
             return s
         }
     }
@@ -120,9 +125,10 @@ public struct LinePlot: Sendable {
         }
     }
 
-    /// The y range shown: the data and reference lines, rounded out to whole tick steps.
+    /// The y range shown: the data, error bars and reference lines, rounded out to whole tick steps.
     public var yDomain: ClosedRange<Double> {
-        let ys = plottedSeries.flatMap { $0.points.map(\.y) } + referenceLines.map(\.y).filter(\.isFinite)
+        let ys = plottedSeries.flatMap { $0.points.map(\.y) + $0.errorBars.flatMap { [$0.low, $0.high] } }
+            + referenceLines.map(\.y).filter(\.isFinite)
         guard var low = ys.min(), var high = ys.max() else { return 0...1 }
         if low == high { low -= 1; high += 1 }
         let step = Self.niceStep(span: high - low)
@@ -202,6 +208,12 @@ public struct LinePlot: Sendable {
                 for p in s.points {
                     out.append(#"<circle cx="\#(n(position(x: p.x)))" cy="\#(n(position(y: p.y)))" r="\#(n(s.strokeWidth + 1.5))" fill="\#(s.color)"/>"#)
                 }
+            }
+            for bar in s.errorBars {
+                let x = position(x: bar.x), low = position(y: bar.low), high = position(y: bar.high)
+                let cap = 3 + s.strokeWidth
+                let width = n(max(1, s.strokeWidth * 0.75))
+                out.append(#"<path class="error-bar" data-name="\#(escaped(s.name))" fill="none" stroke="\#(s.color)" stroke-width="\#(width)" d="M\#(n(x)) \#(n(low)) V\#(n(high)) M\#(n(x - cap)) \#(n(low)) H\#(n(x + cap)) M\#(n(x - cap)) \#(n(high)) H\#(n(x + cap))"/>"#)
             }
         }
         if plottedSeries.allSatisfy({ $0.points.isEmpty }) {

@@ -2,8 +2,9 @@ import ColaEvaluation
 import ColaTraining
 import Foundation
 
-/// The files `cola report` writes into a single run directory: `report.md` (final training
-/// figures and the transfer table), `plots/loss_curve.svg` and `plots/contrastive_accuracy.svg`.
+/// The files `cola report` writes into a single run directory: `report.md` (the learning-rate
+/// rule, final training figures and the transfer table), `plots/loss_curve.svg` and
+/// `plots/contrastive_accuracy.svg`.
 public struct RunReport {
     public let directory: String
     public let log: MetricsLog
@@ -45,7 +46,8 @@ public struct RunReport {
             var training = MarkdownTable(header: ["last step", "loss", "contrastive accuracy", "median clips/s"])
             training.rows = [[String(last.step), fixedText(last.loss, decimals: 3), percentText(last.accuracy),
                               fixedText(log.medianClipsPerSecond, decimals: 1)]]
-            text += "## Pretraining\n\n" + training.markdown
+            let rule = RecordedLearningRate.schedule(runDirectory: directory).map { "Learning rate: \($0.rule).\n\n" } ?? ""
+            text += "## Pretraining\n\n" + rule + training.markdown
                 + "\nPlots: `plots/loss_curve.svg`, `plots/contrastive_accuracy.svg`.\n\n"
         }
         if let results {

@@ -40,38 +40,94 @@ public struct SweepReport {
         try Self.writeAtomically(lossPlot.svg, to: "\(directory)/plots/loss_curves.svg")
     }
 
-    /// `summary.md`: one row per member with its training figures and transfer accuracies (%).
+    /// `summary.md`: the learning-rate rule, one row per member with its training figures and
+    /// transfer accuracies (%), and with seeds a table of mean ± standard deviation over them.
     public var markdown: String {
         let tasks = summary.taskNames
         let showVariant = summary.variants.count > 1
+        let seeds = summary.hasSeeds
         var header = ["member", "batch", "negatives"]
         if showVariant { header += ["similarity", "negatives from"] }
-        header += ["steps", "clips", "final loss", "clips/s", "status"] + tasks + ["mean"]
+        if seeds { header.append("seed") }
+        header += ["steps", "clips", "peak lr", "final loss", "clips/s", "status"] + tasks + ["mean"]
         var table = MarkdownTable(header: header)
         for entry in summary.members {
             var row = [entry.id, String(entry.batchSize), String(entry.negatives)]
             if showVariant { row += [entry.similarity.rawValue, entry.negativesMode.rawValue] }
-            row += [String(entry.steps), String(entry.examples), fixedText(entry.finalLoss, decimals: 3),
-                    fixedText(entry.clipsPerSecond, decimals: 1), entry.status.rawValue]
+            if seeds { row.append(entry.seed.map(String.init) ?? "–") }
+            row += [String(entry.steps), String(entry.examples), entry.peakLearningRate.map(LearningRateSchedule.number) ?? "–",
+                    fixedText(entry.finalLoss, decimals: 3), fixedText(entry.clipsPerSecond, decimals: 1), entry.status.rawValue]
             row += tasks.map { percentText(entry.tasks[$0]) } + [percentText(entry.meanAccuracy)]
             table.rows.append(row)
         }
         for baseline in summary.baselines {
             var row = [baseline.name, "–", "–"]
             if showVariant { row += ["–", "–"] }
-            row += ["–", "–", "–", "–", "floor"] + tasks.map { percentText(baseline.tasks[$0]) } + [percentText(baseline.meanAccuracy)]
+            if seeds { row.append("–") }
+            row += ["–", "–", "–", "–", "–", "floor"] + tasks.map { percentText(baseline.tasks[$0]) } + [percentText(baseline.meanAccuracy)]
             table.rows.append(row)
         }
-        return """
+        var text = """
             # Sweep \(summary.name)
 
             Transfer accuracy (%) of a linear probe on the frozen encoder, per task, after pretraining
             with each batch size; negatives per anchor = global batch − 1 (global negatives) or
             per-rank batch − 1 (local negatives). \(summary.ranks) rank(s) per member. Floor rows: encoders
             without pretraining that `cola eval` scores beside every checkpoint (mean over the same tasks).
+            \(learningRateText)
+            \(table.markdown)
+            """
+        text += "\n" + (seeds ? seedMarkdown : "")
+        return text + "Plots: `plots/accuracy_vs_negatives.svg`, `plots/loss_curves.svg`.\n"
+    }
+
+    /// The rules the members ran with, for any batch size (peak per member in the table).
+    private var learningRateText: String {
+        var rules: [String: [String]] = [:]
+        var order: [String] = []
+        for entry in summary.members {
+            guard let rule = entry.learningRateRuleForAnyBatch else { continue }
+            if rules[rule] == nil { order.append(rule) }
+            rules[rule, default: []].append(entry.id)
+        }
+        switch order.count {
+        case 0: return ""
+        case 1 where rules[order[0]]!.count == summary.members.count:
+            return "Learning rate (every member, B = batch size): \(order[0]).\n"
+        default:
+            return "Learning rates (B = batch size): " + order.map { "\($0) (\(rules[$0]!.joined(separator: ", ")))" }
+                .joined(separator: "; ") + ".\n"
+        }
+    }
+
+    /// Mean ± sample standard deviation over the finished seeds of each group, floors repeated.
+    private var seedMarkdown: String {
+        let tasks = summary.taskNames
+        let showVariant = summary.variants.count > 1
+        var header = ["group", "batch", "negatives"]
+        if showVariant { header += ["similarity", "negatives from"] }
+        header += ["steps", "seeds", "final loss"] + tasks + ["mean"]
+        var table = MarkdownTable(header: header)
+        for group in summary.groups {
+            var row = [group.id, String(group.batchSize), String(group.negatives)]
+            if showVariant { row += [group.similarity.rawValue, group.negativesMode.rawValue] }
+            row += [String(group.steps), "\(group.finished)/\(group.seeds.count)", spreadText(group.finalLoss, scale: 1, decimals: 3)]
+            row += tasks.map { spreadText(group.tasks[$0], scale: 100, decimals: 1) } + [spreadText(group.meanAccuracy, scale: 100, decimals: 1)]
+            table.rows.append(row)
+        }
+        for baseline in summary.baselines {
+            var row = [baseline.name, "–", "–"]
+            if showVariant { row += ["–", "–"] }
+            row += ["–", "–", "floor"] + tasks.map { percentText(baseline.tasks[$0]) } + [percentText(baseline.meanAccuracy)]
+            table.rows.append(row)
+        }
+        return """
+            ## Over seeds
+
+            Mean ± sample standard deviation (n − 1) over the seeds with results (`seeds`: finished / planned);
+            one seed shows its value alone.
 
             \(table.markdown)
-            Plots: `plots/accuracy_vs_negatives.svg`, `plots/loss_curves.svg`.
 
             """
     }
@@ -79,27 +135,34 @@ public struct SweepReport {
     private static let variantDashes: [String?] = [nil, "8 4", "2 3", "10 3 2 3"]
 
     /// Mean (thick, black) and per-task transfer accuracy (%) against negatives per anchor, log x;
-    /// one dash pattern per variant; each floor's mean as a dashed reference line.
+    /// one dash pattern per variant; with seeds, each point the mean over them and an error bar of
+    /// ± one standard deviation; each floor's mean as a dashed reference line.
     public var accuracyPlot: LinePlot {
         let tasks = summary.taskNames
         let variants = summary.variants
         var series: [LinePlot.Series] = []
+        func line(_ name: String, _ groups: [SweepSummary.Group], _ value: (SweepSummary.Group) -> SweepSummary.Spread?,
+                  color: String, width: Double, dash: String?) -> LinePlot.Series {
+            let spreads = groups.compactMap { group in value(group).map { (x: Double(group.negatives), spread: $0) } }
+            let bars = spreads.compactMap { point in
+                point.spread.standardDeviation.map { (x: point.x, low: (point.spread.mean - $0) * 100, high: (point.spread.mean + $0) * 100) }
+            }
+            return LinePlot.Series(name: name, points: spreads.map { ($0.x, $0.spread.mean * 100) }, color: color, strokeWidth: width,
+                                   dash: dash, showsMarkers: true, errorBars: bars)
+        }
         for (variantIndex, variant) in variants.enumerated() {
-            let members = summary.members.filter { $0.variant == variant && $0.meanAccuracy != nil }
+            let groups = summary.groups.filter { $0.variant == variant }
             let suffix = variants.count > 1 ? " (\(variant.name))" : ""
             let dash = Self.variantDashes[variantIndex % Self.variantDashes.count]
-            series.append(LinePlot.Series(
-                name: "mean" + suffix, points: members.map { (Double($0.negatives), $0.meanAccuracy! * 100) },
-                color: "#000000", strokeWidth: 3, dash: dash, showsMarkers: true))
+            series.append(line("mean" + suffix, groups, \.meanAccuracy, color: "#000000", width: 3, dash: dash))
             for (taskIndex, task) in tasks.enumerated() {
-                let points = members.compactMap { m in m.tasks[task].map { (x: Double(m.negatives), y: $0 * 100) } }
-                series.append(LinePlot.Series(
-                    name: task + suffix, points: points, color: LinePlot.palette[taskIndex % LinePlot.palette.count],
-                    strokeWidth: 1.5, dash: dash, showsMarkers: true))
+                series.append(line(task + suffix, groups, { $0.tasks[task] }, color: LinePlot.palette[taskIndex % LinePlot.palette.count],
+                                   width: 1.5, dash: dash))
             }
         }
         var plot = LinePlot(title: "Transfer accuracy vs negatives — \(summary.name)",
-                            xLabel: "negatives per anchor (log scale)", yLabel: "transfer accuracy (%)",
+                            xLabel: "negatives per anchor (log scale)",
+                            yLabel: summary.hasSeeds ? "transfer accuracy (%), mean ± std over seeds" : "transfer accuracy (%)",
                             xScale: .logarithmic, series: series)
         plot.xTicks = Array(Set(summary.members.map { Double($0.negatives) })).sorted()
         let floorColors = ["#7f7f7f", "#b5651d", "#4b0082"]
@@ -109,7 +172,8 @@ public struct SweepReport {
         return plot
     }
 
-    /// Contrastive loss against clips seen, one line per member (colour by batch size, dash by variant).
+    /// Contrastive loss against clips seen, one line per member (colour by batch size, dash by variant,
+    /// one line per seed).
     public var lossPlot: LinePlot {
         let batches = Array(Set(summary.members.map(\.batchSize))).sorted()
         let variants = summary.variants
@@ -117,7 +181,8 @@ public struct SweepReport {
             let records = logs[entry.id]?.records ?? []
             let colorIndex = batches.firstIndex(of: entry.batchSize) ?? 0
             let variantIndex = variants.firstIndex(of: entry.variant) ?? 0
-            let name = variants.count > 1 ? "B=\(entry.batchSize) (\(entry.variant.name))" : "B=\(entry.batchSize)"
+            let seed = entry.seed.map { " seed \($0)" } ?? ""
+            let name = (variants.count > 1 ? "B=\(entry.batchSize) (\(entry.variant.name))" : "B=\(entry.batchSize)") + seed
             return LinePlot.Series(
                 name: name, points: records.map { (Double($0.step * entry.batchSize), $0.loss) },
                 color: LinePlot.palette[colorIndex % LinePlot.palette.count], strokeWidth: 1.5,
@@ -125,6 +190,13 @@ public struct SweepReport {
         }
         return LinePlot(title: "Contrastive loss — \(summary.name)", xLabel: "clips seen (step × batch size)",
                         yLabel: "loss (chance = ln B)", xScale: .linear, series: series)
+    }
+
+    /// `62.3 ± 1.2` (values × `scale`), the mean alone for one seed, `–` for none.
+    private func spreadText(_ spread: SweepSummary.Spread?, scale: Double, decimals: Int) -> String {
+        guard let spread else { return "–" }
+        let mean = fixedText(spread.mean * scale, decimals: decimals)
+        return spread.standardDeviation.map { "\(mean) ± \(fixedText($0 * scale, decimals: decimals))" } ?? mean
     }
 
     /// Pretty-printed JSON with sorted keys.

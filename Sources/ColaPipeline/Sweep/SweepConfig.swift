@@ -6,8 +6,9 @@ import Foundation
 /// (see `configs/sweep.yaml`).
 ///
 /// Each member is the base run config with `training.batch_size`, `training.steps`,
-/// `model.similarity` and `training.negatives` set for that member; everything else comes from
-/// the base config and the sweep's `set` list. Keys are checked as strictly as ``RunConfig``'s.
+/// `model.similarity`, `training.negatives` (and, with `seeds`, the root `seed`) set for that
+/// member; everything else comes from the base config and the sweep's `set` list. Keys are
+/// checked as strictly as ``RunConfig``'s.
 public struct SweepConfig: Equatable, Sendable {
     /// How long each member pretrains.
     public enum Budget: Equatable, Sendable {
@@ -72,6 +73,10 @@ public struct SweepConfig: Equatable, Sendable {
     public var batchSizes: [Int]
     public var budget: Budget
     public var variants: [Variant]
+    /// Root seeds: every batch size and variant is pretrained once per seed (its own member and
+    /// folder), and reports give mean ± standard deviation over them; nil runs each once with the
+    /// base config's seed.
+    public var seeds: [UInt64]?
     /// MPI ranks per member.
     public var ranks: Int = 1
     public var launcher: Launcher = .mpirun
@@ -146,6 +151,7 @@ extension SweepConfig {
         config.overrides = section.set ?? []
         config.evaluationArguments = section.evalArguments ?? []
         config.runDir = section.runDir
+        config.seeds = section.seeds
         let baseConfig = try config.loadBase()
         config.variants = (section.variants ?? [SweepDocument.VariantEntry()]).map {
             Variant(similarity: $0.similarity ?? baseConfig.model.similarity, negatives: $0.negatives ?? baseConfig.training.negatives)
@@ -176,6 +182,10 @@ extension SweepConfig {
         }
         guard !variants.isEmpty else { throw fail("variants", "needs at least one variant") }
         guard Set(variants).count == variants.count else { throw fail("variants", "lists a variant twice") }
+        if let seeds {
+            guard !seeds.isEmpty else { throw fail("seeds", "needs at least one seed (or leave it out: the base config's seed)") }
+            guard Set(seeds).count == seeds.count else { throw fail("seeds", "lists a seed twice: \(seeds)") }
+        }
     }
 }
 
@@ -199,6 +209,7 @@ struct SweepDocument: Decodable {
         var examples: Int?
         var steps: Int?
         var variants: [VariantEntry]?
+        var seeds: [UInt64]?
         var ranks: Int?
         var launcher: SweepConfig.Launcher?
         var launcherArguments: [String]?
@@ -210,7 +221,7 @@ struct SweepDocument: Decodable {
         var runDir: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, baseConfig = "base_config", batchSizes = "batch_sizes", examples, steps, variants, ranks
+            case name, baseConfig = "base_config", batchSizes = "batch_sizes", examples, steps, variants, seeds, ranks
             case launcher, launcherArguments = "launcher_arguments", dataRoot = "data_root"
             case evalDataRoot = "eval_data_root", tasks, evalArguments = "eval_arguments", set, runDir = "run_dir"
         }
@@ -223,6 +234,7 @@ struct SweepDocument: Decodable {
             examples = try c.decodeIfPresent(Int.self, forKey: .examples)
             steps = try c.decodeIfPresent(Int.self, forKey: .steps)
             variants = try c.decodeIfPresent([VariantEntry].self, forKey: .variants)
+            seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds)
             ranks = try c.decodeIfPresent(Int.self, forKey: .ranks)
             launcher = try c.decodeIfPresent(SweepConfig.Launcher.self, forKey: .launcher)
             launcherArguments = try c.decodeIfPresent([String].self, forKey: .launcherArguments)

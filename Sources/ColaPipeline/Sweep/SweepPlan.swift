@@ -2,9 +2,10 @@ import ColaModel
 import ColaTraining
 import Foundation
 
-/// One pretrain-then-evaluate run of a sweep: a batch size under one variant.
+/// One pretrain-then-evaluate run of a sweep: a batch size under one variant (and one seed).
 public struct SweepMember: Codable, Equatable, Sendable {
-    /// `b64` when the sweep has one variant, else `cosine-local/b64`; also its folder under the sweep directory.
+    /// `b64` when the sweep has one variant, else `cosine-local/b64`, then `/s1` for seed 1 when the
+    /// sweep lists seeds; also its folder under the sweep directory.
     public var id: String
     public var batchSize: Int
     public var similarity: Similarity
@@ -13,6 +14,14 @@ public struct SweepMember: Codable, Equatable, Sendable {
     /// Clips each anchor is contrasted against: the global batch minus one with global
     /// negatives, the per-rank batch minus one with local negatives.
     public var negatives: Int
+    /// The run's root seed, when the sweep lists seeds (nil: the base config's).
+    public var seed: UInt64?
+
+    /// The members that differ only in their seed share this id: `b64`, `cosine-local/b64`.
+    public var groupID: String {
+        guard seed != nil, let slash = id.lastIndex(of: "/") else { return id }
+        return String(id[..<slash])
+    }
 
     /// Clips seen over the whole run.
     public var examples: Int { steps * batchSize }
@@ -25,16 +34,17 @@ public struct SweepMember: Codable, Equatable, Sendable {
     public var overrides: [String] {
         ["training.batch_size=\(batchSize)", "training.steps=\(steps)",
          "model.similarity=\(similarity.rawValue)", "training.negatives=\(negativesMode.rawValue)",
-         "evaluation.tasks=[]"]
+         "evaluation.tasks=[]"] + (seed.map { ["seed=\($0)"] } ?? [])
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, batchSize = "batch_size", similarity, negativesMode = "negatives_mode", steps, negatives
+        case id, batchSize = "batch_size", similarity, negativesMode = "negatives_mode", steps, negatives, seed
     }
 }
 
-/// The members of a sweep, in the order they run: batch sizes ascending, variants in file
-/// order within a batch size (so the first results compare variants at a small cost).
+/// The members of a sweep, in the order they run: seeds in file order, within a seed batch sizes
+/// ascending, variants in file order within a batch size (so the first results compare variants
+/// at a small cost, and a sweep stopped part-way has whole curves for its first seeds).
 public struct SweepPlan: Codable, Equatable, Sendable {
     public var name: String
     public var ranks: Int
@@ -50,14 +60,18 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public init(config: SweepConfig) {
         name = config.name
         ranks = config.ranks
-        members = config.batchSizes.sorted().flatMap { batch in
-            config.variants.map { variant in
-                let perRank = batch / config.ranks
-                return SweepMember(
-                    id: config.variants.count == 1 ? "b\(batch)" : "\(variant.name)/b\(batch)",
-                    batchSize: batch, similarity: variant.similarity, negativesMode: variant.negatives,
-                    steps: config.budget.steps(batchSize: batch),
-                    negatives: variant.negatives == .global ? batch - 1 : perRank - 1)
+        let seeds: [UInt64?] = config.seeds ?? [nil]
+        members = seeds.flatMap { seed in
+            config.batchSizes.sorted().flatMap { batch in
+                config.variants.map { variant in
+                    let perRank = batch / config.ranks
+                    let group = config.variants.count == 1 ? "b\(batch)" : "\(variant.name)/b\(batch)"
+                    return SweepMember(
+                        id: seed.map { "\(group)/s\($0)" } ?? group,
+                        batchSize: batch, similarity: variant.similarity, negativesMode: variant.negatives,
+                        steps: config.budget.steps(batchSize: batch),
+                        negatives: variant.negatives == .global ? batch - 1 : perRank - 1, seed: seed)
+                }
             }
         }
     }
@@ -75,7 +89,13 @@ public struct SweepPlan: Codable, Equatable, Sendable {
                 members.append(old)
             }
         }
-        members.sort { ($0.batchSize, $0.variant.name) < ($1.batchSize, $1.variant.name) }
+        let seedOrder = members.reduce(into: [UInt64?]()) { order, member in
+            if !order.contains(member.seed) { order.append(member.seed) }
+        }
+        func key(_ member: SweepMember) -> (Int, Int, String) {
+            (seedOrder.firstIndex(of: member.seed)!, member.batchSize, member.variant.name)
+        }
+        members.sort { key($0) < key($1) }
         return SweepPlan(name: name, ranks: ranks, members: members)
     }
 }

@@ -46,7 +46,8 @@ public struct TrainingThroughputBenchmark: Sendable {
     public func run(communicator: Communicator) throws -> Result {
         let threads = ThreadPlan(configured: config.training.threadsPerRank)
         threads.apply()
-        let model = try ColaPairModel(config: config, capabilities: try ConvolutionCapabilities.host.common(across: communicator))
+        let model = try ColaPairModel(config: config, capabilities: try ConvolutionCapabilities.host.common(across: communicator),
+                                      communicator: communicator)
         try communicator.broadcast(model.parameters, root: 0)
         let optimizer = AdamOptimizer(count: model.parameterTable.count, learningRate: config.training.learningRate, weightDecay: 0)
         let chunk = config.training.chunkSize

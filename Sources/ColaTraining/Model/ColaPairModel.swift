@@ -1,3 +1,4 @@
+import ColaDistributed
 import ColaModel
 import ColaTensor
 
@@ -7,17 +8,21 @@ public final class ColaPairModel: PairModel {
     public let model: ContrastiveModel
     /// Normalize with running statistics and never update them (`model.batch_norm: frozen`).
     public let freezeBatchNorm: Bool
+    /// Batch statistics summed over the ranks (`model.batch_norm: sync`); nil: each rank's own.
+    public let statisticsReduction: CommunicatorStatisticsReduction?
     public let segmentLength: Int
     private let frames: Int
     private let bands: Int
 
     /// Builds the model a config describes, initialized from `seed` (rank 0's copy is broadcast), its
-    /// convolutions planned for `capabilities` (what every rank's CPU runs).
+    /// convolutions planned for `capabilities` (what every rank's CPU runs); with `batch_norm: sync`
+    /// its batch statistics are summed over `communicator`'s ranks.
     ///
     /// - Throws: ``ConvolutionPlanError`` when the config asks for Winograd and a CPU has none.
-    public init(config: RunConfig, capabilities: ConvolutionCapabilities = .host) throws {
+    public init(config: RunConfig, capabilities: ConvolutionCapabilities = .host, communicator: Communicator = LocalCommunicator()) throws {
         model = ContrastiveModel(config.model, plan: try .resolve(config.model.convolution, on: capabilities), seed: config.seed)
         freezeBatchNorm = config.model.batchNorm == .frozen
+        statisticsReduction = config.model.batchNorm == .sync ? CommunicatorStatisticsReduction(communicator: communicator) : nil
         frames = config.data.cropFrames
         bands = 64
         segmentLength = frames * bands
@@ -30,6 +35,8 @@ public final class ColaPairModel: PairModel {
     }
 
     public var referenceKernels: [String] { model.kernelImplementations.filter(\.isReference).map(\.description) }
+
+    public func takeCommunicationSeconds() -> Double { statisticsReduction?.takeSeconds() ?? 0 }
 
     public var parameterTable: ParameterTable { model.parameters }
     public var bufferTable: ParameterTable { model.buffers }
@@ -50,7 +57,8 @@ public final class ColaPairModel: PairModel {
         case (.embedOnly, false): mode = .forwardOnly(dropConnectSeed: seed)
         case (.embedOnly, true): mode = .inference
         }
-        return Array(try model.embed(input.baseAddress!, count: count, mode: mode, frames: frames, bands: bands))
+        return Array(try model.embed(input.baseAddress!, count: count, mode: mode, frames: frames, bands: bands,
+                                     statisticsReduction: statisticsReduction))
     }
 
     public func backward(embeddingGradient: UnsafeBufferPointer<Float>, onGradientsFinal: (Range<Int>) throws -> Void) throws {

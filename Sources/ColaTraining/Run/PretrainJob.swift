@@ -86,7 +86,7 @@ public final class PretrainJob {
         let threads = ThreadPlan(configured: config.training.threadsPerRank)
         threads.apply()
         let data = try PretrainData(config: config.data, dataRoot: request.dataRoot)
-        let model = try ColaPairModel(config: config, capabilities: capabilities)
+        let model = try ColaPairModel(config: config, capabilities: capabilities, communicator: communicator)
         let optimizer = AdamOptimizer(count: model.parameterTable.count, learningRate: config.training.learningRate,
                                       weightDecay: config.training.weightDecay)
         let rank = communicator.rank

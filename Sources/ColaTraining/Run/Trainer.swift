@@ -63,6 +63,8 @@ public final class Trainer {
     public let itemsPerEpoch: Int
     /// Clips per rank per step.
     public let localBatch: Int
+    /// The learning rate of every step.
+    public let schedule: LearningRateSchedule
     private let step: ContrastiveStep
     private let store: CheckpointStore
     private var log: LineWriter?
@@ -91,6 +93,7 @@ public final class Trainer {
         self.communicator = communicator
         self.options = options
         localBatch = global / communicator.size
+        schedule = LearningRateSchedule(config.training)
         run = RunDirectory(path: config.resolvedRunDir)
         store = CheckpointStore(directory: run.checkpoints, keep: config.training.keepCheckpoints)
         let chunk = config.training.chunkSize
@@ -119,8 +122,9 @@ public final class Trainer {
                 warnAboutReferenceKernels()
                 kernelsChecked = true
             }
+            let learningRate = schedule.rate(step: state.step + 1)
             optimizer.step(parameters: model.parameters, gradients: UnsafeBufferPointer(model.gradients),
-                           learningRate: config.training.learningRate)
+                           learningRate: learningRate)
             state.step += 1
             state.rngStep = state.step
             state.dataPosition += config.training.batchSize
@@ -139,7 +143,7 @@ public final class Trainer {
             let ranks = Double(communicator.size)
             let metrics = StepMetrics(
                 step: state.step, loss: totals[0], top1: totals[1] / Double(config.training.batchSize),
-                lr: Double(config.training.learningRate), clipsPerSecond: Double(config.training.batchSize) / seconds,
+                lr: Double(learningRate), clipsPerSecond: Double(config.training.batchSize) / seconds,
                 dataWaitMs: totals[2] / ranks * 1000, commMs: totals[3] / ranks * 1000,
                 exposedCommMs: totals[4] / ranks * 1000, stepMs: seconds * 1000,
                 dataPosition: state.dataPosition, epoch: state.epoch, items: items)
@@ -202,11 +206,11 @@ public final class Trainer {
             try truncateMetrics(after: state.step)
             metricsLog = try LineWriter(path: run.metricsFile)
         }
-        say("training \(config.name): \(communicator.size) rank(s) × \(localBatch) clips = batch \(config.training.batchSize), "
+        let setup = "training \(config.name): \(communicator.size) rank(s) × \(localBatch) clips = batch \(config.training.batchSize), "
             + "\(config.training.negatives.rawValue) negatives, chunk \(config.training.chunkSize), "
             + "\(model.parameterTable.count) parameters, \(step.bucketCount) gradient bucket(s), \(itemsPerEpoch) clips per epoch, "
-            + "from step \(state.step)"
-            + (model.computeSummary.isEmpty ? "" : "; compute: \(model.computeSummary)"))
+        let recipe = "batch norm \(config.model.batchNorm.rawValue), learning rate \(schedule.rule), from step \(state.step)"
+        say(setup + recipe + (model.computeSummary.isEmpty ? "" : "; compute: \(model.computeSummary)"))
         return state
     }
 

@@ -16,8 +16,8 @@ import Foundation
 /// keeping activations; pass 2 computes the loss and the embedding gradients of the whole
 /// batch; pass 3 recomputes each chunk with activations and backpropagates its slice of the
 /// cached embedding gradients. Memory follows the chunk. Batch-norm statistics are per chunk
-/// (and per rank), so results equal unchunked ones exactly only with frozen statistics or a
-/// BN-free encoder.
+/// (and per rank, or over chunk k of every rank with `batch_norm: sync`), so results equal
+/// unchunked ones exactly only with frozen statistics or a BN-free encoder.
 public final class ContrastiveStep {
     /// What a step measured.
     public struct Outcome: Sendable {
@@ -121,6 +121,8 @@ public final class ContrastiveStep {
         }
         // Ranges the model never reported (e.g. frozen parameters) still take part: finish starts them.
         try buckets.finish(scale: 1)
+        // Synchronized batch norm's reductions block the step: all of their time is exposed.
+        extraCommunication += model.takeCommunicationSeconds()
         return Outcome(loss: result.loss, correct: result.correct,
                        communicationSeconds: buckets.communicationSeconds + extraCommunication,
                        exposedCommunicationSeconds: buckets.exposedSeconds + extraCommunication)

@@ -70,6 +70,9 @@ public protocol PairModel: AnyObject {
 
     /// The computations that run a library's reference loops instead of its fast kernels (known after a step).
     var referenceKernels: [String] { get }
+
+    /// Seconds the model itself spent communicating (synchronized batch norm) since the last call.
+    func takeCommunicationSeconds() -> Double
 }
 
 extension PairModel {
@@ -77,4 +80,6 @@ extension PairModel {
     public var computeSummary: String { "" }
     /// A model without library kernels runs no reference loops.
     public var referenceKernels: [String] { [] }
+    /// A model that does not communicate.
+    public func takeCommunicationSeconds() -> Double { 0 }
 }
