@@ -152,8 +152,8 @@ public final class TransferSuite {
     /// ``ProbeOptions/minimumClipsForCrossValidation`` training clips: then the probe trains on
     /// all of them with the fixed `C`, as in few-shot runs: carving one clip per class out of three
     /// leaves two to train on and picks `C` on one clip per class. On the salted 3-clips-per-class
-    /// task of docs/eval.md (chance 16.7%) the carved split scored 23.3% [15.8, 30.8] (`C` 0.01 on
-    /// six validation clips), all clips at `C = 1` 24.2% [17.5, 32.5].
+    /// task of docs/eval.md (chance 16.7%) the carved split scored 23.3% [15.8, 31.7] (`C` 0.01 on
+    /// six validation clips), all clips at `C = 1` 27.5% [20.0, 35.8].
     static func withValidationSplit(_ data: TaskData, probe: ProbeOptions) -> TaskData {
         guard data.valid.isEmpty, data.metric != .multilabel else { return data.withValidationSplit() }
         var clipsPerClass = [Int](repeating: 0, count: data.classNames.count)

@@ -24,12 +24,8 @@ struct LimitedMemoryBFGS {
         var point: [Double]
         /// The function there.
         var value: Double
-        /// Largest absolute gradient component there.
-        var gradientNorm: Double
         /// Accepted steps.
         var iterations: Int
-        /// Function and gradient evaluations.
-        var evaluations: Int
         /// Whether the gradient tolerance was met (otherwise the iteration limit was reached or
         /// the line search found no acceptable step).
         var converged: Bool
@@ -42,7 +38,6 @@ struct LimitedMemoryBFGS {
         var point = start
         var gradient = [Double](repeating: 0, count: size)
         var value = function(point, &gradient)
-        var evaluations = 1
         var steps: [[Double]] = []
         var changes: [[Double]] = []
         var curvatures: [Double] = []
@@ -53,13 +48,12 @@ struct LimitedMemoryBFGS {
         while true {
             let norm = Self.maxAbs(gradient)
             if norm <= gradientTolerance || iterations >= maxIterations {
-                return Result(point: point, value: value, gradientNorm: norm, iterations: iterations, evaluations: evaluations,
-                              converged: norm <= gradientTolerance)
+                return Result(point: point, value: value, iterations: iterations, converged: norm <= gradientTolerance)
             }
             let direction = Self.direction(gradient: gradient, steps: steps, changes: changes, curvatures: curvatures)
             let slope = Self.dot(gradient, direction)
             guard slope < 0 else {
-                return Result(point: point, value: value, gradientNorm: norm, iterations: iterations, evaluations: evaluations, converged: false)
+                return Result(point: point, value: value, iterations: iterations, converged: false)
             }
             // First step: unit length in the largest gradient component (scipy's choice); later
             // steps try the quasi-Newton step first.
@@ -71,7 +65,6 @@ struct LimitedMemoryBFGS {
             for _ in 0..<60 {
                 for i in 0..<size { candidate[i] = point[i] + alpha * direction[i] }
                 candidateValue = function(candidate, &candidateGradient)
-                evaluations += 1
                 let candidateSlope = Self.dot(candidateGradient, direction)
                 let sufficientDecrease = candidateValue <= value + 1e-4 * alpha * slope
                 let curvature = candidateSlope >= 0.9 * slope
@@ -85,7 +78,7 @@ struct LimitedMemoryBFGS {
                 alpha = upper.isFinite ? (lower + upper) / 2 : 2 * alpha
             }
             guard accepted else {
-                return Result(point: point, value: value, gradientNorm: norm, iterations: iterations, evaluations: evaluations, converged: false)
+                return Result(point: point, value: value, iterations: iterations, converged: false)
             }
             var step = [Double](repeating: 0, count: size)
             var change = [Double](repeating: 0, count: size)

@@ -27,12 +27,12 @@ public struct ProbeOptions: Sendable, Hashable, Codable {
     /// `auto` cross-validates only when every class has this many training clips. Measured on
     /// the nine small stand-ins with log-mel statistics, 10 few-shot draws (docs/eval.md): with
     /// 2, 3 and 5 clips per class, cross-validation (one clip per class held out per fold) chose
-    /// `C` anywhere from 10⁻³ to 10³ from draw to draw and scored no better than a fixed `C = 1`
-    /// (mean 46.8 / 50.7 / 56.4% against 47.8 / 50.6 / 56.7%) at 6–20 times the cost.
+    /// `C` anywhere from 10⁻⁴ to 10³ from draw to draw and scored no better than a fixed `C = 1`
+    /// (mean 47.2 / 52.4 / 54.9% against 48.5 / 52.3 / 56.5%) at 3–18 times the cost.
     public var minimumClipsForCrossValidation = 6
     /// `C` when it is not chosen on held-out clips (few clips per class, or `fixed`). `C = 1`
-    /// (scikit-learn's default) scored within 0.2 points of the best of 0.01, 0.1, 1 and 10 at
-    /// 1, 2, 3 and 5 clips per class, and best at 5.
+    /// (scikit-learn's default) scored within 0.4 points of the best of 0.01, 0.1, 1 and 10 at
+    /// 1, 2, 3 and 5 clips per class.
     public var fixedRegularization = 1.0
     /// L-BFGS stops when every component of the gradient of the objective divided by the row
     /// count is at most this (scikit-learn's `tol`, whose default is 1e-4).
