@@ -111,7 +111,7 @@ final class ReportTableTests: XCTestCase {
             """.write(toFile: "\(folder)/metrics.jsonl", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(folder)/eval", withIntermediateDirectories: true)
         try transferResultsJSON(["spcv1": 0.5]).write(toFile: "\(folder)/eval/results.json", atomically: true, encoding: .utf8)
-        try "training:\n  batch_size: 64\n  lr_schedule: cosine\n  warmup_steps: 5\n  lr_scaling: linear\n  base_batch_size: 32\n"
+        try "training:\n  batch_size: 64\n  lr_schedule: cosine\n  warmup_steps: 5\n  min_learning_rate_fraction: 0\n  lr_scaling: linear\n  base_batch_size: 32\n"
             .write(toFile: "\(folder)/config.yaml", atomically: true, encoding: .utf8)
         let report = try RunReport.load(directory: folder)
         try report.write()

@@ -47,6 +47,8 @@ final class SweepConfigTests: XCTestCase {
         XCTAssertEqual(reference.training.batchSize, 64)
         XCTAssertEqual(reference.training.steps, 100_000)
         XCTAssertEqual(reference.training.learningRate, 1e-3)
+        XCTAssertEqual(LearningRateSchedule(reference.training).rule, "constant; lr 1e-3", "the reference's constant rate")
+        XCTAssertEqual(LearningRateSchedule(demo.training).rule, "constant; lr 1e-3", "the rate the README's demo table was measured with")
         let sweep = try SweepConfig.load(path: "\(configsFolder)/sweep.yaml")
         XCTAssertEqual(sweep.batchSizes, [32, 64, 128, 256, 512, 1024])
         XCTAssertEqual(sweep.baseConfig, "\(configsFolder)/cnn-standins.yaml")

@@ -81,6 +81,7 @@ final class RecordingMemberRunner: SweepMemberRunner {
                   lr_scaling: sqrt
                   base_batch_size: 64
                   warmup_steps: 2
+                  min_learning_rate_fraction: 0
                 """.write(toFile: "\(runDir)/config.yaml", atomically: true, encoding: .utf8)
             try writeCheckpoint(step: 1, in: runDir)
             if failingMembers.contains(invocation.member) {

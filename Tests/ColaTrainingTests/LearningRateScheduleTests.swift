@@ -24,6 +24,7 @@ final class LearningRateScheduleTests: XCTestCase {
         let schedule = LearningRateSchedule(try training("""
             learning_rate: 0.002
             lr_schedule: constant
+            lr_scaling: none
             warmup_steps: 4
             steps: 10
             """))
@@ -35,6 +36,7 @@ final class LearningRateScheduleTests: XCTestCase {
         let schedule = LearningRateSchedule(try training("""
             learning_rate: 0.001
             lr_schedule: cosine
+            lr_scaling: none
             warmup_steps: 10
             min_learning_rate_fraction: 0.1
             steps: 110
@@ -52,6 +54,7 @@ final class LearningRateScheduleTests: XCTestCase {
     func testCosineWithoutWarmUpDecaysFromThePeakToZero() throws {
         let schedule = LearningRateSchedule(try training("""
             lr_schedule: cosine
+            lr_scaling: none
             warmup_steps: 0
             min_learning_rate_fraction: 0
             steps: 4

@@ -17,6 +17,8 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(config.data.cropFrames, 96)
         XCTAssertEqual(config.data.noiseStd, 0.001)
         XCTAssertEqual(config.training.negatives, .global)
+        XCTAssertEqual(config.training, TrainingConfig(), "the file spells out the defaults")
+        XCTAssertEqual(LearningRateSchedule(config.training).rule, "cosine to 0.1× peak, warm-up 8 steps; peak 1e-3 = 1e-3 × sqrt(256/256)")
     }
 
     func testValidConfigWithPartialSections() throws {

@@ -51,7 +51,7 @@ final class TrainerTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private func config(steps: Int, batch: Int = 8, schedule: String = "lr_schedule: constant") throws -> RunConfig {
+    private func config(steps: Int, batch: Int = 8, schedule: String = "lr_schedule: constant\n  lr_scaling: none\n  warmup_steps: 0") throws -> RunConfig {
         try RunConfig.parse(yaml: """
             name: unit
             run_dir: \(folder!)
