@@ -2,7 +2,8 @@
 """Runs `$COLA_BIN bench train --encoder E --batch B` and prints the result as the peers do.
 
 Takes clips/s from a JSON object on the output (key `clips_per_s`) or else from the last
-"<number> clips/s" in the text; peak RSS from the child's rusage. Prints
+"<number> clips/s" in the text; peak RSS from the child's rusage; the oneDNN version, ISA and
+convolution plan from the JSON file the command wrote. Prints
 {"config": "cola", "supported": false, ...} when the binary exits non-zero or reports no rate
 (e.g. a build where `bench train` is not implemented yet).
 """
@@ -59,9 +60,22 @@ def main() -> None:
     }
     if rate is not None:
         record["clips_per_s"] = rate
+        record.update(build_facts(args.extra.split(), args.encoder, args.batch))
     else:
         record["output_tail"] = output.strip().splitlines()[-3:]
     print(json.dumps(record))
+
+
+def build_facts(extra: list[str], encoder: str, batch: int) -> dict:
+    """The oneDNN version, ISA and convolution plan from the JSON `cola bench train` wrote
+    (`--out DIR`, default benchmarks/results), so runs of different builds stay apart."""
+    directory = extra[extra.index("--out") + 1] if "--out" in extra[:-1] else "benchmarks/results"
+    try:
+        with open(f"{directory}/train-{encoder}-b{batch}.json") as file:
+            result = json.load(file)
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {key: result[key] for key in ("onednn", "isa", "compute") if key in result}
 
 
 if __name__ == "__main__":
