@@ -71,6 +71,35 @@ final class SweepConfigTests: XCTestCase {
         XCTAssertEqual(config.resolvedRunDir, "runs/s")
     }
 
+    func testAVariantCanRunAtSomeOfTheBatchSizes() throws {
+        let config = try writeSweepFiles(in: folder, sweepYAML: """
+            sweep:
+              name: s
+              base_config: base.yaml
+              batch_sizes: [32, 64, 128]
+              steps: 3
+              variants:
+                - {similarity: bilinear, negatives: global}
+                - {similarity: cosine, negatives: global, batch_sizes: [64]}
+            """)
+        let cosine = SweepConfig.Variant(similarity: .cosine, negatives: .global)
+        XCTAssertEqual(config.batchSizes(for: cosine), [64])
+        XCTAssertEqual(config.batchSizes(for: SweepConfig.Variant(similarity: .bilinear, negatives: .global)), [32, 64, 128])
+        XCTAssertEqual(SweepPlan(config: config).members.map(\.id),
+                       ["bilinear-global/b32", "bilinear-global/b64", "cosine-global/b64", "bilinear-global/b128"])
+        XCTAssertThrowsError(try writeSweepFiles(in: folder, sweepYAML: """
+            sweep:
+              name: s
+              base_config: base.yaml
+              batch_sizes: [32, 64]
+              steps: 3
+              variants:
+                - {similarity: cosine, batch_sizes: [256]}
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("cosine-global's batch_sizes [256] must be distinct values from batch_sizes [32, 64]"), "\(error)")
+        }
+    }
+
     func testABudgetOfExactlyOneKindIsRequired() {
         for budget in ["", "  steps: 3\n  examples: 100\n"] {
             XCTAssertThrowsError(try writeSweepFiles(in: folder, sweepYAML: "sweep:\n  name: s\n  base_config: base.yaml\n  batch_sizes: [64]\n" + budget)) { error in

@@ -34,7 +34,8 @@ public struct SweepConfig: Equatable, Sendable {
         }
     }
 
-    /// A similarity and negatives choice; the sweep runs every batch size for every variant.
+    /// A similarity and negatives choice; the sweep runs every batch size for every variant,
+    /// unless ``variantBatchSizes`` restricts it.
     public struct Variant: Codable, Equatable, Hashable, Sendable {
         public var similarity: Similarity
         public var negatives: TrainingConfig.Negatives
@@ -73,6 +74,9 @@ public struct SweepConfig: Equatable, Sendable {
     public var batchSizes: [Int]
     public var budget: Budget
     public var variants: [Variant]
+    /// The batch sizes a variant runs at when it runs at only some of ``batchSizes`` (a variant's
+    /// `batch_sizes:` in the file), e.g. the cosine ablation at one batch size.
+    public var variantBatchSizes: [Variant: [Int]] = [:]
     /// Root seeds: every batch size and variant is pretrained once per seed (its own member and
     /// folder), and reports give mean ± standard deviation over them; nil runs each once with the
     /// base config's seed.
@@ -97,6 +101,11 @@ public struct SweepConfig: Equatable, Sendable {
 
     /// The directory this sweep writes to.
     public var resolvedRunDir: String { runDir ?? "runs/\(name)" }
+
+    /// The batch sizes `variant` runs at, ascending.
+    public func batchSizes(for variant: Variant) -> [Int] {
+        (variantBatchSizes[variant] ?? batchSizes).sorted()
+    }
 
     /// The base run config with `overrides` applied.
     public func loadBase(extraOverrides: [String] = []) throws -> RunConfig {
@@ -153,8 +162,11 @@ extension SweepConfig {
         config.runDir = section.runDir
         config.seeds = section.seeds
         let baseConfig = try config.loadBase()
-        config.variants = (section.variants ?? [SweepDocument.VariantEntry()]).map {
-            Variant(similarity: $0.similarity ?? baseConfig.model.similarity, negatives: $0.negatives ?? baseConfig.training.negatives)
+        for entry in section.variants ?? [SweepDocument.VariantEntry()] {
+            let variant = Variant(similarity: entry.similarity ?? baseConfig.model.similarity,
+                                  negatives: entry.negatives ?? baseConfig.training.negatives)
+            config.variants.append(variant)
+            config.variantBatchSizes[variant] = entry.batchSizes
         }
         try config.validate(file: file)
         return config
@@ -182,6 +194,11 @@ extension SweepConfig {
         }
         guard !variants.isEmpty else { throw fail("variants", "needs at least one variant") }
         guard Set(variants).count == variants.count else { throw fail("variants", "lists a variant twice") }
+        for (variant, sizes) in variantBatchSizes {
+            guard !sizes.isEmpty, Set(sizes).isSubset(of: batchSizes), Set(sizes).count == sizes.count else {
+                throw fail("variants", "\(variant.name)'s batch_sizes \(sizes) must be distinct values from batch_sizes \(batchSizes)")
+            }
+        }
         if let seeds {
             guard !seeds.isEmpty else { throw fail("seeds", "needs at least one seed (or leave it out: the base config's seed)") }
             guard Set(seeds).count == seeds.count else { throw fail("seeds", "lists a seed twice: \(seeds)") }
@@ -250,17 +267,19 @@ struct SweepDocument: Decodable {
     struct VariantEntry: Decodable {
         var similarity: Similarity?
         var negatives: TrainingConfig.Negatives?
+        var batchSizes: [Int]?
 
         init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case similarity, negatives
+            case similarity, negatives, batchSizes = "batch_sizes"
         }
 
         init(from decoder: Decoder) throws {
             let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             similarity = try c.decodeIfPresent(Similarity.self, forKey: .similarity)
             negatives = try c.decodeIfPresent(TrainingConfig.Negatives.self, forKey: .negatives)
+            batchSizes = try c.decodeIfPresent([Int].self, forKey: .batchSizes)
         }
     }
 }

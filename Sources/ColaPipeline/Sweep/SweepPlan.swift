@@ -43,8 +43,9 @@ public struct SweepMember: Codable, Equatable, Sendable {
 }
 
 /// The members of a sweep, in the order they run: seeds in file order, within a seed batch sizes
-/// ascending, variants in file order within a batch size (so the first results compare variants
-/// at a small cost, and a sweep stopped part-way has whole curves for its first seeds).
+/// ascending, within a batch size the variants that run at it in file order (so the first results
+/// compare variants at a small cost, and a sweep stopped part-way has whole curves for its first
+/// seeds).
 public struct SweepPlan: Codable, Equatable, Sendable {
     public var name: String
     public var ranks: Int
@@ -63,7 +64,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         let seeds: [UInt64?] = config.seeds ?? [nil]
         members = seeds.flatMap { seed in
             config.batchSizes.sorted().flatMap { batch in
-                config.variants.map { variant in
+                config.variants.filter { config.batchSizes(for: $0).contains(batch) }.map { variant in
                     let perRank = batch / config.ranks
                     let group = config.variants.count == 1 ? "b\(batch)" : "\(variant.name)/b\(batch)"
                     return SweepMember(
