@@ -27,6 +27,9 @@ MATRIX_PACKAGES=(libmpich-dev mpich python3-venv)
 # oneDNN 3.2 with GNU OpenMP (the runtime Debian's 2.6 uses too), headers and library.
 ONEDNN3_WHEELS=(onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0)
 ONEDNN3_PREFIX=.venv-onednn3
+# The Python package's parity test (python/tests/test_parity.py) runs in this venv: CPU torch,
+# numpy, safetensors, soundfile (python/requirements-test.txt).
+HEAR_VENV=.venv-hear
 DATA_PACKAGES=(
   sox espeak-ng fluidsynth fluid-soundfont-gm timgm6mb-soundfont megaglest-data sonic-pi-samples hydrogen-data
 )
@@ -107,6 +110,24 @@ install_onednn3() {
   "$ONEDNN3_PREFIX/bin/pip" install -q "${ONEDNN3_WHEELS[@]}"
 }
 
+# CPU torch and what python/ needs, into $HEAR_VENV.
+install_hear_venv() {
+  "$HEAR_VENV/bin/python" -c "import torch, numpy, safetensors, soundfile" 2>/dev/null && return 0
+  say "CPU torch, numpy, safetensors, soundfile from PyPI into $HEAR_VENV (python/requirements-test.txt)"
+  python3 -m venv "$HEAR_VENV"
+  "$HEAR_VENV/bin/pip" install -q -r python/requirements-test.txt
+}
+
+# The HEAR package in python/ against `cola embed` of the build in SCRATCH: scene and timestamp
+# embeddings of both encoders within 1e-4, bad files refused by both sides (hear-validator when
+# it is installed in the venv: it imports TensorFlow, too slow a download for CI).
+python_parity() {
+  local started=$SECONDS
+  say "[python] python/tests/test_parity.py: cola_hear against cola embed"
+  "$HEAR_VENV/bin/python" python/tests/test_parity.py --cola "$(swift build --scratch-path "$1" --show-bin-path)/cola"
+  STAGE_TIMES+=("python parity: $((SECONDS - started)) s")
+}
+
 # One build-and-test combination: NAME, SCRATCH (a build directory of its own), UNIT (which swift
 # tests: all; none; skip:REGEX, all but those; only:REGEX, just those), then integration test
 # names (none given: all). The environment chooses the libraries (COLA_ONEDNN_PREFIX, COLA_MPI).
@@ -159,8 +180,10 @@ command_test() {
   else
     install_packages "${SYSTEM_PACKAGES[@]}" "${DATA_PACKAGES[@]}" "${MATRIX_PACKAGES[@]}"
     install_onednn3
+    install_hear_venv
     local trajectory=testTwentyAdamStepsOnSmallCNNFollowPyTorch onednn3="$PWD/$ONEDNN3_PREFIX"
     stage "oneDNN 2.6 + Open MPI, native ISA" .build all
+    python_parity .build
     if grep -qw avx512f /proc/cpuinfo; then
       # oneDNN reads ONEDNN_MAX_CPU_ISA (DNNL_MAX_CPU_ISA before 2.5) at its first use in a process.
       ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 stage "oneDNN 2.6 + Open MPI, capped to AVX2" .build \
